@@ -1,0 +1,118 @@
+import { setup } from 'xstate';
+
+/** How a job ended. */
+export type JobOutcome = 'completed' | 'failed' | 'cancelled' | 'timedOut';
+
+/** One emitted payload on its way to the slots connected to an event. */
+export interface RoutedEmit {
+  readonly routine: number;
+  readonly event: number;
+  readonly payload: unknown;
+}
+
+/**
+ * The job actor owns its slot queues and activation bookkeeping through this driver; the machine decides *when*
+ * things happen (one event at a time), the driver does them. Keeping the driver behind an interface lets this
+ * machine be imported, visualised and tested on its own.
+ */
+export interface JobDriver {
+  readonly jobId: string;
+  /** Route items into slot queues (the posted item, or emits made after a logic call yielded). */
+  enqueue(items: readonly RoutedEmit[]): void;
+  /** An activation's logic returned or threw: account for it and route what it emitted. */
+  settle(activation: number, emits: readonly RoutedEmit[] | undefined, error: unknown): void;
+  /** A retry or policy timer fired. */
+  wake(timer: number): void;
+  /** Ask every routine with queued data whether it activates now, and schedule those that do. */
+  activate(): void;
+  /** Nothing running, nothing scheduled, and no routine able to activate. */
+  isQuiescent(): boolean;
+  /** Set when the job must fail (an error under the `stop` strategy, a full slot, a throwing policy). */
+  readonly failure: unknown;
+  /** Entered a final state: abort the signal, clear timers, record the outcome. */
+  finish(outcome: JobOutcome, reason?: unknown): void;
+}
+
+export interface JobMachineContext {
+  readonly driver: JobDriver;
+}
+
+export type JobMachineEvent =
+  | { type: 'job.run' }
+  | { type: 'slot.enqueue'; items: readonly RoutedEmit[] }
+  | { type: 'routine.done'; activation: number; emits?: readonly RoutedEmit[]; error?: unknown }
+  | { type: 'timer.fire'; timer: number }
+  | { type: 'job.cancel'; reason?: unknown }
+  | { type: 'job.timeout'; reason?: unknown }
+  | { type: 'job.fail'; error: unknown };
+
+const endings = {
+  'job.cancel': '#job.cancelled',
+  'job.timeout': '#job.timedOut',
+  'job.fail': '#job.failed',
+} as const;
+
+const work = {
+  'slot.enqueue': { actions: ['slot.enqueue', 'routine.activate'] },
+  'routine.done': { actions: ['routine.settle', 'routine.activate'] },
+  'timer.fire': { actions: ['timer.wake', 'routine.activate'] },
+} as const;
+
+const settleOrEnd = [
+  { guard: 'hasFailed', target: '#job.failed' },
+  { guard: 'isQuiescent', target: '#job.completed' },
+] as const;
+
+/**
+ * pending → running → completed | failed | cancelled | timedOut. A job completes by itself at quiescence: no
+ * logic running, no timer pending, and no routine able to activate on what its slots hold.
+ */
+export const jobMachine = setup({
+  types: {
+    context: {} as JobMachineContext,
+    events: {} as JobMachineEvent,
+    input: {} as { driver: JobDriver },
+  },
+  actions: {
+    'slot.enqueue': ({ context, event }) => {
+      if (event.type === 'slot.enqueue') context.driver.enqueue(event.items);
+    },
+    'routine.settle': ({ context, event }) => {
+      if (event.type === 'routine.done') context.driver.settle(event.activation, event.emits, event.error);
+    },
+    'timer.wake': ({ context, event }) => {
+      if (event.type === 'timer.fire') context.driver.wake(event.timer);
+    },
+    'routine.activate': ({ context }) => context.driver.activate(),
+    'job.finish': ({ context, event }, params: { outcome: JobOutcome }) => {
+      const reason =
+        event.type === 'job.cancel' || event.type === 'job.timeout' ? event.reason : event.type === 'job.fail' ? event.error : undefined;
+      context.driver.finish(params.outcome, reason);
+    },
+  },
+  guards: {
+    hasFailed: ({ context }) => context.driver.failure !== undefined,
+    isQuiescent: ({ context }) => context.driver.isQuiescent(),
+  },
+}).createMachine({
+  id: 'job',
+  context: ({ input }) => ({ driver: input.driver }),
+  initial: 'pending',
+  states: {
+    pending: {
+      entry: 'routine.activate',
+      always: settleOrEnd,
+      on: { ...endings, ...work, 'job.run': 'running' },
+    },
+    running: {
+      always: settleOrEnd,
+      on: { ...endings, ...work },
+    },
+    completed: { type: 'final', entry: { type: 'job.finish', params: { outcome: 'completed' } } },
+    failed: { type: 'final', entry: { type: 'job.finish', params: { outcome: 'failed' } } },
+    cancelled: { type: 'final', entry: { type: 'job.finish', params: { outcome: 'cancelled' } } },
+    timedOut: { type: 'final', entry: { type: 'job.finish', params: { outcome: 'timedOut' } } },
+  },
+});
+
+export type JobMachine = typeof jobMachine;

@@ -1,0 +1,98 @@
+import { setup } from 'xstate';
+
+/** The immutable data of a WorkerState: the worker actor's whole context. */
+export interface WorkerStateData {
+  readonly workerId: string;
+  readonly flowId: string;
+  readonly routineStates: Readonly<Record<string, unknown>>;
+}
+
+/** Filled in by the worker while it processes a `state.update`, so the sender gets the result synchronously. */
+export interface StateUpdateReply {
+  value?: unknown;
+  error?: unknown;
+  done?: boolean;
+}
+
+export type WorkerMachineEvent =
+  | { type: 'job.post'; job: unknown }
+  | { type: 'state.update'; routineId: string; update: unknown; reply: StateUpdateReply }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'stop'; reason?: unknown }
+  // Jobs are created with createActor({ parent }) rather than spawned (spawning copies the children record on
+  // every spawn and stop), so their endings are typed here.
+  | { type: `xstate.done.actor.${string}`; output?: unknown }
+  | { type: `xstate.error.actor.${string}`; error: unknown };
+
+/**
+ * A worker runs one flow. Its context is the WorkerState, changed only by `state.update` events, which XState
+ * processes one at a time: a recipe always sees the latest state, so concurrent jobs never lose an update.
+ * It spawns a job actor per `job.post` (child id = job id) and releases it when XState reports it done
+ * (`xstate.done.actor.<jobId>`) or crashed (`xstate.error.actor.<jobId>`): a failing job never takes its worker down.
+ *
+ * The actions are declared here by name and implemented by the runtime (`workerMachine.provide(...)`), so the
+ * machine stays viewable on its own and the inspector shows what each step is.
+ */
+export const workerMachine = setup({
+  types: {
+    context: {} as WorkerStateData,
+    events: {} as WorkerMachineEvent,
+    input: {} as WorkerStateData,
+  },
+  actions: {
+    'job.spawn': () => {},
+    'job.release': () => {},
+    'job.crashed': () => {},
+    'activations.hold': () => {},
+    'activations.release': () => {},
+    'jobs.cancelAll': () => {},
+    'state.apply': () => {},
+    'worker.started': () => {},
+    'worker.stopped': () => {},
+  },
+  guards: {
+    hasNoLiveJobs: () => true,
+  },
+}).createMachine({
+  id: 'worker',
+  context: ({ input }) => input,
+  initial: 'starting',
+  on: {
+    'state.update': { actions: 'state.apply' },
+    'xstate.done.actor.*': { actions: 'job.release' },
+    'xstate.error.actor.*': { actions: 'job.crashed' },
+  },
+  states: {
+    starting: {
+      always: { target: 'running', actions: 'worker.started' },
+    },
+    running: {
+      on: {
+        'job.post': { actions: 'job.spawn' },
+        pause: 'paused',
+        stop: 'stopping',
+      },
+    },
+    // Paused: posts still create jobs, but no logic starts until resume releases the held activations in order.
+    paused: {
+      entry: 'activations.hold',
+      exit: 'activations.release',
+      on: {
+        'job.post': { actions: 'job.spawn' },
+        resume: 'running',
+        stop: 'stopping',
+      },
+    },
+    stopping: {
+      entry: 'jobs.cancelAll',
+      always: { guard: 'hasNoLiveJobs', target: 'stopped' },
+    },
+    stopped: {
+      type: 'final',
+      entry: 'worker.stopped',
+    },
+  },
+});
+
+export type WorkerMachine = typeof workerMachine;

@@ -1,0 +1,254 @@
+/**
+ * Every error routilux throws extends RoutiluxError: it carries a stable `code` for programs and a message that
+ * says what was wrong and how to fix it, for people.
+ */
+export class RoutiluxError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+const list = (names: readonly string[]): string => (names.length ? names.map((n) => `"${n}"`).join(', ') : '(none)');
+
+export class FlowNotFoundError extends RoutiluxError {
+  constructor(
+    readonly flowName: string,
+    readonly knownFlows: readonly string[],
+  ) {
+    super(
+      'FLOW_NOT_FOUND',
+      `Flow "${flowName}" is not registered. Registered flows: ${list(knownFlows)}. ` +
+        `Register it first with FlowRegistry.getInstance().registerByName("${flowName}", flow), or pass the Flow object itself.`,
+    );
+  }
+}
+
+export class RoutineNotFoundError extends RoutiluxError {
+  constructor(
+    readonly routineId: string,
+    readonly flowName: string,
+    readonly knownRoutines: readonly string[],
+  ) {
+    super(
+      'ROUTINE_NOT_FOUND',
+      `Flow "${flowName}" has no routine "${routineId}". Its routines are ${list(knownRoutines)}. ` +
+        `Add it with flow.addRoutine(routine, "${routineId}") or use one of the ids above.`,
+    );
+  }
+}
+
+export class SlotNotFoundError extends RoutiluxError {
+  constructor(
+    readonly slotName: string,
+    readonly routineId: string,
+    readonly knownSlots: readonly string[],
+  ) {
+    super(
+      'SLOT_NOT_FOUND',
+      `Routine "${routineId}" has no slot "${slotName}". Its slots are ${list(knownSlots)}. ` +
+        `Declare it with this.addSlot("${slotName}") or use one of the slots above.`,
+    );
+  }
+}
+
+export class EventNotFoundError extends RoutiluxError {
+  constructor(
+    readonly eventName: string,
+    readonly routineId: string,
+    readonly knownEvents: readonly string[],
+  ) {
+    super(
+      'EVENT_NOT_FOUND',
+      `Routine "${routineId}" has no event "${eventName}". Its events are ${list(knownEvents)}. ` +
+        `Declare it with this.addEvent("${eventName}") before emitting or connecting it.`,
+    );
+  }
+}
+
+export class DuplicateIdError extends RoutiluxError {
+  constructor(
+    readonly kind: string,
+    readonly id: string,
+    readonly where: string,
+  ) {
+    super('DUPLICATE_ID', `${where} already has a ${kind} with id "${id}". Ids must be unique there: choose another id.`);
+  }
+}
+
+export interface FlowProblem {
+  readonly severity: 'error' | 'warning';
+  readonly code: string;
+  readonly message: string;
+}
+
+export class FlowValidationError extends RoutiluxError {
+  constructor(
+    readonly flowName: string,
+    readonly problems: readonly FlowProblem[],
+  ) {
+    const errors = problems.filter((p) => p.severity === 'error');
+    super(
+      'FLOW_INVALID',
+      `Flow "${flowName}" is invalid (${errors.length} problem${errors.length === 1 ? '' : 's'}):\n` +
+        errors.map((p) => `  - ${p.message}`).join('\n') +
+        `\nFix these (flow.validate() lists them) before running the flow.`,
+    );
+  }
+}
+
+export class SlotQueueFullError extends RoutiluxError {
+  constructor(
+    readonly jobId: string,
+    readonly routineId: string,
+    readonly slotName: string,
+    readonly maxQueueLength: number,
+  ) {
+    super(
+      'SLOT_QUEUE_FULL',
+      `Slot "${routineId}.${slotName}" of job "${jobId}" is full (maxQueueLength ${maxQueueLength}); the item was not accepted. ` +
+        `Raise maxQueueLength in addSlot("${slotName}", { maxQueueLength }) or let the routine consume faster (e.g. a batch policy).`,
+    );
+  }
+}
+
+export class SerializationError extends RoutiluxError {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+    hint = 'Store plain data (objects, arrays, strings, finite numbers, booleans, null) and recreate live objects such as connections from it when needed.',
+  ) {
+    super('NOT_SERIALIZABLE', `${path}: ${reason}. ${hint}`);
+  }
+}
+
+export class JobTimeoutError extends RoutiluxError {
+  constructor(
+    readonly jobId: string,
+    readonly timeoutMs: number,
+  ) {
+    super(
+      'JOB_TIMEOUT',
+      `Job "${jobId}" did not finish within ${timeoutMs} ms and was stopped. ` +
+        `Raise the timeout in post(..., { timeout }) or the flow's default, or make the logic honour job.signal.`,
+    );
+  }
+}
+
+export class JobCancelledError extends RoutiluxError {
+  constructor(
+    readonly jobId: string,
+    readonly reason: string,
+  ) {
+    super('JOB_CANCELLED', `Job "${jobId}" was cancelled (${reason}). Its logic should stop when job.signal is aborted.`);
+  }
+}
+
+export class RuntimeShutDownError extends RoutiluxError {
+  constructor(readonly action: string) {
+    super('RUNTIME_SHUT_DOWN', `Cannot ${action}: this Runtime has been shut down. Create a new Runtime to run more work.`);
+  }
+}
+
+export class WorkerNotRunningError extends RoutiluxError {
+  constructor(
+    readonly workerId: string,
+    readonly status: string,
+    action = 'accept work',
+  ) {
+    super(
+      'WORKER_NOT_RUNNING',
+      `Worker "${workerId}" cannot ${action}: it is ${status}. Start a new worker with runtime.exec(flow), or resume it if it is paused.`,
+    );
+  }
+}
+
+export class WorkerNotFoundError extends RoutiluxError {
+  constructor(
+    readonly workerId: string,
+    readonly knownWorkers: readonly string[],
+  ) {
+    super(
+      'WORKER_NOT_FOUND',
+      `No worker "${workerId}" in this runtime. Live workers: ${list(knownWorkers)}. runtime.exec(flow) starts one and returns its WorkerState.`,
+    );
+  }
+}
+
+export class NoCurrentJobError extends RoutiluxError {
+  constructor(readonly action: string) {
+    super(
+      'NO_CURRENT_JOB',
+      `${action} was called outside a job. It only works inside a routine's logic while a job runs it; ` +
+        `start work with runtime.post(flow, routine, slot, data) instead.`,
+    );
+  }
+}
+
+export class InvalidArgumentError extends RoutiluxError {
+  constructor(
+    readonly argument: string,
+    readonly received: unknown,
+    readonly expected: string,
+  ) {
+    super('INVALID_ARGUMENT', `${argument} must be ${expected}; received ${describe(received)}.`);
+  }
+}
+
+export class StoreConnectionError extends RoutiluxError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORE_CONNECTION', message, options);
+  }
+}
+
+export class StoreClosedError extends RoutiluxError {
+  constructor(readonly operation: string) {
+    super('STORE_CLOSED', `Cannot ${operation}: the store has been closed. Create a new store instance to keep using it.`);
+  }
+}
+
+export class ReadonlyStoreError extends RoutiluxError {
+  constructor(readonly operation: string) {
+    super(
+      'STORE_READONLY',
+      `Cannot ${operation} through a read-only view. Write through the store it was made from (store.readonly() returns a view that only reads).`,
+    );
+  }
+}
+
+export interface SchemaIssue {
+  readonly message: string;
+  readonly path?: readonly PropertyKey[];
+}
+
+export class SchemaValidationError extends RoutiluxError {
+  constructor(
+    readonly key: string,
+    readonly issues: readonly SchemaIssue[],
+    readonly direction: 'write' | 'read',
+  ) {
+    const lines = issues.map((i) => `  - ${i.path?.length ? `${i.path.map(String).join('.')}: ` : ''}${i.message}`);
+    super(
+      'SCHEMA_INVALID',
+      `Value ${direction === 'write' ? 'written to' : 'read from'} "${key}" does not match the schema:\n${lines.join('\n')}\n` +
+        (direction === 'write'
+          ? 'Fix the value before writing it.'
+          : 'The stored data predates the schema or was written without it: migrate or delete it.'),
+    );
+  }
+}
+
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'undefined') return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
+  if (typeof value === 'symbol') return value.toString();
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  const ctor = (value as object).constructor;
+  return ctor && ctor !== Object ? `a ${ctor.name} instance` : 'an object';
+}

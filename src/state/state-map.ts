@@ -1,0 +1,299 @@
+import { InvalidArgumentError } from '../errors.js';
+import { uncheckedEntries, type SelfCheckingContainer } from '../serialization/check.js';
+
+/*
+ * An immutable string-keyed map for big collections in WorkerState (caches, indexes). A plain object copies every
+ * key on each write (10,000 keys: milliseconds per write); this is a hash array mapped trie, so `set` copies
+ * about log32(n) small nodes and a write into a 10,000-entry cache costs about what a write into a 10-entry one does.
+ * With `maxEntries` it stays bounded, evicting the least recently written entries.
+ */
+
+const BITS = 5;
+const MASK = 31;
+
+interface Leaf<V> {
+  readonly kind: 0;
+  readonly hash: number;
+  readonly key: string;
+  readonly value: V;
+  readonly seq: number;
+}
+interface Branch<V> {
+  readonly kind: 1;
+  readonly bitmap: number;
+  readonly children: readonly TrieNode<V>[];
+}
+interface Collision<V> {
+  readonly kind: 2;
+  readonly hash: number;
+  readonly leaves: readonly Leaf<V>[];
+}
+type TrieNode<V> = Leaf<V> | Branch<V> | Collision<V>;
+
+function hashKey(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) as number;
+}
+
+function find<V>(node: TrieNode<V> | undefined, hash: number, key: string): Leaf<V> | undefined {
+  let shift = 0;
+  while (node) {
+    if (node.kind === 0) return node.key === key ? node : undefined;
+    if (node.kind === 2) return node.hash === hash ? node.leaves.find((l) => l.key === key) : undefined;
+    const bit = 1 << ((hash >>> shift) & MASK);
+    if (!(node.bitmap & bit)) return undefined;
+    node = node.children[popcount(node.bitmap & (bit - 1))];
+    shift += BITS;
+  }
+  return undefined;
+}
+
+function merge<V>(a: Leaf<V> | Collision<V>, b: Leaf<V>, shift: number): TrieNode<V> {
+  if (a.hash === b.hash) return { kind: 2, hash: b.hash, leaves: a.kind === 2 ? [...a.leaves, b] : [a, b] };
+  const ia = (a.hash >>> shift) & MASK;
+  const ib = (b.hash >>> shift) & MASK;
+  if (ia === ib) return { kind: 1, bitmap: 1 << ia, children: [merge(a, b, shift + BITS)] };
+  return { kind: 1, bitmap: (1 << ia) | (1 << ib), children: ia < ib ? [a, b] : [b, a] };
+}
+
+/** Returns the new node; `replaced` receives the leaf that was overwritten, if any. */
+function insert<V>(node: TrieNode<V> | undefined, leaf: Leaf<V>, shift: number, replaced: { leaf?: Leaf<V> }): TrieNode<V> {
+  if (!node) return leaf;
+  if (node.kind === 0) {
+    if (node.key === leaf.key) {
+      replaced.leaf = node;
+      return leaf;
+    }
+    return merge(node, leaf, shift);
+  }
+  if (node.kind === 2) {
+    if (node.hash !== leaf.hash) return merge(node, leaf, shift);
+    const at = node.leaves.findIndex((l) => l.key === leaf.key);
+    if (at < 0) return { kind: 2, hash: node.hash, leaves: [...node.leaves, leaf] };
+    replaced.leaf = node.leaves[at];
+    return { kind: 2, hash: node.hash, leaves: node.leaves.map((l, i) => (i === at ? leaf : l)) };
+  }
+  const bit = 1 << ((leaf.hash >>> shift) & MASK);
+  const index = popcount(node.bitmap & (bit - 1));
+  const children = node.children.slice();
+  if (node.bitmap & bit) children[index] = insert(children[index], leaf, shift + BITS, replaced);
+  else children.splice(index, 0, leaf);
+  return { kind: 1, bitmap: node.bitmap | bit, children };
+}
+
+function remove<V>(node: TrieNode<V> | undefined, hash: number, key: string, shift: number): TrieNode<V> | undefined {
+  if (!node) return undefined;
+  if (node.kind === 0) return node.key === key ? undefined : node;
+  if (node.kind === 2) {
+    if (node.hash !== hash) return node;
+    const leaves = node.leaves.filter((l) => l.key !== key);
+    if (leaves.length === node.leaves.length) return node;
+    return leaves.length === 1 ? leaves[0] : { kind: 2, hash, leaves };
+  }
+  const bit = 1 << ((hash >>> shift) & MASK);
+  if (!(node.bitmap & bit)) return node;
+  const index = popcount(node.bitmap & (bit - 1));
+  const child = node.children[index];
+  const next = remove(child, hash, key, shift + BITS);
+  if (next === child) return node;
+  if (next) {
+    const children = node.children.slice();
+    children[index] = next;
+    return { kind: 1, bitmap: node.bitmap, children };
+  }
+  const bitmap = node.bitmap & ~bit;
+  if (!bitmap) return undefined;
+  const children = node.children.filter((_, i) => i !== index);
+  // A lone leaf does not depend on its depth, so it can move up; a lone branch cannot.
+  return children.length === 1 && children[0]!.kind !== 1 ? children[0] : { kind: 1, bitmap, children };
+}
+
+function* leavesOf<V>(node: TrieNode<V> | undefined): Generator<Leaf<V>> {
+  if (!node) return;
+  if (node.kind === 0) yield node;
+  else if (node.kind === 2) yield* node.leaves;
+  else for (const child of node.children) yield* leavesOf(child);
+}
+
+/**
+ * Write order for bounded maps: an append-only array shared between versions. A version appends in place only
+ * when nobody appended past its end; otherwise it copies. States move forward, so copies are rare.
+ */
+interface WriteLog {
+  readonly items: { key: string; seq: number }[];
+  readonly start: number;
+  readonly end: number;
+}
+
+interface Pending<V> {
+  readonly key: string;
+  readonly value: V;
+  readonly next: Pending<V> | undefined;
+}
+
+export interface StateMapOptions {
+  /** Keep at most this many entries, evicting the least recently written. */
+  readonly maxEntries?: number;
+}
+
+export interface StateMapJSON<V> {
+  readonly $stateMap: ReadonlyArray<readonly [string, V]>;
+  readonly maxEntries?: number;
+}
+
+export class StateMap<V = unknown> implements SelfCheckingContainer, Iterable<[string, V]> {
+  readonly #root: TrieNode<V> | undefined;
+  readonly #size: number;
+  readonly #seq: number;
+  readonly #log: WriteLog | undefined;
+  readonly #maxEntries: number;
+  /** Entries written since the serialization check last saw this map (cleared by the check). */
+  #pending: Pending<V> | undefined;
+
+  private constructor(root: TrieNode<V> | undefined, size: number, seq: number, log: WriteLog | undefined, maxEntries: number, pending: Pending<V> | undefined) {
+    this.#root = root;
+    this.#size = size;
+    this.#seq = seq;
+    this.#log = log;
+    this.#maxEntries = maxEntries;
+    this.#pending = pending;
+  }
+
+  static empty<V = unknown>(options: StateMapOptions = {}): StateMap<V> {
+    const max = options.maxEntries ?? Infinity;
+    if (!(max === Infinity || (Number.isInteger(max) && max > 0))) {
+      throw new InvalidArgumentError('maxEntries', max, 'a positive integer');
+    }
+    return new StateMap<V>(undefined, 0, 0, max === Infinity ? undefined : { items: [], start: 0, end: 0 }, max, undefined);
+  }
+
+  static fromEntries<V>(entries: Iterable<readonly [string, V]>, options?: StateMapOptions): StateMap<V> {
+    let map = StateMap.empty<V>(options);
+    for (const [k, v] of entries) map = map.set(k, v);
+    return map;
+  }
+
+  static fromJSON<V>(json: StateMapJSON<V>): StateMap<V> {
+    return StateMap.fromEntries(json.$stateMap, json.maxEntries === undefined ? {} : { maxEntries: json.maxEntries });
+  }
+
+  static isStateMapJSON(value: unknown): value is StateMapJSON<unknown> {
+    return typeof value === 'object' && value !== null && Array.isArray((value as { $stateMap?: unknown }).$stateMap);
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  get maxEntries(): number {
+    return this.#maxEntries;
+  }
+
+  get(key: string): V | undefined {
+    return find(this.#root, hashKey(key), key)?.value;
+  }
+
+  has(key: string): boolean {
+    return find(this.#root, hashKey(key), key) !== undefined;
+  }
+
+  /** Returns a new map with `key` set; this one is unchanged. */
+  set(key: string, value: V): StateMap<V> {
+    if (typeof key !== 'string') throw new InvalidArgumentError('StateMap key', key, 'a string');
+    const seq = this.#seq + 1;
+    const replaced: { leaf?: Leaf<V> } = {};
+    let root: TrieNode<V> | undefined = insert(this.#root, { kind: 0, hash: hashKey(key), key, value, seq }, 0, replaced);
+    let size = replaced.leaf ? this.#size : this.#size + 1;
+    let log = this.#log;
+    if (log) {
+      log = append(log, { key, seq });
+      while (size > this.#maxEntries) {
+        const oldest = log.items[log.start]!;
+        log = { items: log.items, start: log.start + 1, end: log.end };
+        const leaf = find(root, hashKey(oldest.key), oldest.key);
+        // Entries rewritten later appear again further on; only the latest write of a key evicts it.
+        if (leaf && leaf.seq === oldest.seq) {
+          root = remove(root, leaf.hash, leaf.key, 0);
+          size--;
+        }
+      }
+      // Drop stale writes and the evicted prefix once they outweigh the live entries (amortised O(1) a write).
+      if (log.end - log.start > 2 * size + 32 || log.start > size + 32) log = compact(log, root);
+    }
+    return new StateMap(root, size, seq, log, this.#maxEntries, { key, value, next: this.#pending });
+  }
+
+  /** Returns a new map without `key` (or this map if it has no such key). */
+  delete(key: string): StateMap<V> {
+    const hash = hashKey(key);
+    if (!find(this.#root, hash, key)) return this;
+    return new StateMap(remove(this.#root, hash, key, 0), this.#size - 1, this.#seq, this.#log, this.#maxEntries, this.#pending);
+  }
+
+  *entries(): IterableIterator<[string, V]> {
+    for (const leaf of this.#ordered()) yield [leaf.key, leaf.value];
+  }
+
+  *keys(): IterableIterator<string> {
+    for (const leaf of this.#ordered()) yield leaf.key;
+  }
+
+  *values(): IterableIterator<V> {
+    for (const leaf of this.#ordered()) yield leaf.value;
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, V]> {
+    return this.entries();
+  }
+
+  /** Oldest write first, so a bounded map restored from JSON evicts in the same order. */
+  toJSON(): StateMapJSON<V> {
+    const entries = [...this.entries()];
+    return this.#maxEntries === Infinity ? { $stateMap: entries } : { $stateMap: entries, maxEntries: this.#maxEntries };
+  }
+
+  *[uncheckedEntries](): Generator<readonly [string, unknown]> {
+    for (let p = this.#pending; p; p = p.next) {
+      // Only what the map still holds matters: overwritten, deleted and evicted values are gone.
+      if (find(this.#root, hashKey(p.key), p.key)?.value === p.value) yield [`.get(${JSON.stringify(p.key)})`, p.value];
+    }
+    this.#pending = undefined;
+  }
+
+  #ordered(): Leaf<V>[] {
+    const leaves = [...leavesOf(this.#root)];
+    return leaves.sort((a, b) => a.seq - b.seq);
+  }
+}
+
+function append(log: WriteLog, item: { key: string; seq: number }): WriteLog {
+  if (log.end === log.items.length) {
+    log.items.push(item);
+    return { items: log.items, start: log.start, end: log.end + 1 };
+  }
+  const items = log.items.slice(log.start, log.end);
+  items.push(item);
+  return { items, start: 0, end: items.length };
+}
+
+function compact<V>(log: WriteLog, root: TrieNode<V> | undefined): WriteLog {
+  const items = log.items.slice(log.start, log.end).filter((i) => find(root, hashKey(i.key), i.key)?.seq === i.seq);
+  return { items, start: 0, end: items.length };
+}
+
+/** An empty StateMap; with `maxEntries`, a bounded one that evicts the least recently written entries. */
+export function stateMap<V = unknown>(options?: StateMapOptions): StateMap<V> {
+  return StateMap.empty<V>(options);
+}
+
+/** A StateMap bounded to `maxEntries`, evicting the least recently written entries: a cache that cannot grow. */
+export function lruRecord<V = unknown>(maxEntries: number): StateMap<V> {
+  return StateMap.empty<V>({ maxEntries });
+}
