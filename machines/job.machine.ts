@@ -3,11 +3,19 @@ import { setup } from 'xstate';
 /** How a job ended. */
 export type JobOutcome = 'completed' | 'failed' | 'cancelled' | 'timedOut';
 
-/** One emitted payload on its way to the slots connected to an event. */
-export interface RoutedEmit {
+/** One item on its way into one slot of this job (routine and slot by index; `target` names them). */
+export interface SlotDelivery {
   readonly routine: number;
-  readonly event: number;
-  readonly payload: unknown;
+  readonly slot: number;
+  /** "routineId.slotName", for people reading traces and the inspector. */
+  readonly target: string;
+  readonly item: unknown;
+}
+
+/** A finished run of a routine's logic, as the job machine sees it. */
+export interface ActivationRef {
+  readonly routineId: string;
+  readonly attempt: number;
 }
 
 /**
@@ -17,10 +25,10 @@ export interface RoutedEmit {
  */
 export interface JobDriver {
   readonly jobId: string;
-  /** Route items into slot queues (the posted item, or emits made after a logic call yielded). */
-  enqueue(items: readonly RoutedEmit[]): void;
-  /** An activation's logic returned or threw: account for it and route what it emitted. */
-  settle(activation: number, emits: readonly RoutedEmit[] | undefined, error: unknown): void;
+  /** Put items into slot queues: the posted item, or emits made by logic (`buffered`: held until it yielded). */
+  enqueue(items: readonly SlotDelivery[], buffered: boolean): void;
+  /** An activation's logic returned or threw: account for it, apply the error strategy, route what it emitted. */
+  settle(activation: ActivationRef): void;
   /** A retry or policy timer fired. */
   wake(timer: number): void;
   /** Ask every routine with queued data whether it activates now, and schedule those that do. */
@@ -39,8 +47,8 @@ export interface JobMachineContext {
 
 export type JobMachineEvent =
   | { type: 'job.run' }
-  | { type: 'slot.enqueue'; items: readonly RoutedEmit[] }
-  | { type: 'routine.done'; activation: number; emits?: readonly RoutedEmit[]; error?: unknown }
+  | { type: 'slot.enqueue'; items: readonly SlotDelivery[]; buffered?: boolean }
+  | { type: 'routine.done'; activation: ActivationRef }
   | { type: 'timer.fire'; timer: number }
   | { type: 'job.cancel'; reason?: unknown }
   | { type: 'job.timeout'; reason?: unknown }
@@ -75,10 +83,10 @@ export const jobMachine = setup({
   },
   actions: {
     'slot.enqueue': ({ context, event }) => {
-      if (event.type === 'slot.enqueue') context.driver.enqueue(event.items);
+      if (event.type === 'slot.enqueue') context.driver.enqueue(event.items, event.buffered === true);
     },
     'routine.settle': ({ context, event }) => {
-      if (event.type === 'routine.done') context.driver.settle(event.activation, event.emits, event.error);
+      if (event.type === 'routine.done') context.driver.settle(event.activation);
     },
     'timer.wake': ({ context, event }) => {
       if (event.type === 'timer.fire') context.driver.wake(event.timer);

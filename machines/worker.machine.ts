@@ -12,6 +12,8 @@ export interface StateUpdateReply {
   value?: unknown;
   error?: unknown;
   done?: boolean;
+  /** Set by a sender that could not wait (the worker was busy): the update must then not be applied at all. */
+  abandoned?: boolean;
 }
 
 export type WorkerMachineEvent =

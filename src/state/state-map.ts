@@ -217,7 +217,7 @@ export class StateMap<V = unknown> implements SelfCheckingContainer, Iterable<[s
       while (size > this.#maxEntries) {
         const oldest = log.items[log.start]!;
         log = { items: log.items, start: log.start + 1, end: log.end };
-        const leaf = find(root, hashKey(oldest.key), oldest.key);
+        const leaf: Leaf<V> | undefined = find(root, hashKey(oldest.key), oldest.key);
         // Entries rewritten later appear again further on; only the latest write of a key evicts it.
         if (leaf && leaf.seq === oldest.seq) {
           root = remove(root, leaf.hash, leaf.key, 0);

@@ -1,0 +1,111 @@
+import { DuplicateIdError, EventNotFoundError, InvalidArgumentError, RoutineNotFoundError, SlotNotFoundError, type FlowProblem } from '../errors.js';
+import type { ErrorHandler } from '../routine/error-handler.js';
+import { Routine, assertName } from '../routine/routine.js';
+import { validateFlow } from './validate.js';
+
+/** An edge of the graph: what `from` emits as `event` arrives in slot `slot` of `to`. */
+export interface Connection {
+  readonly from: string;
+  readonly event: string;
+  readonly to: string;
+  readonly slot: string;
+}
+
+export interface FlowOptions {
+  /** Used by routines that have no error handler of their own. Default: `stop`. */
+  readonly errorHandler?: ErrorHandler;
+  /** Default timeout (ms) for jobs of this flow; `post(..., { timeout })` overrides it. */
+  readonly jobTimeout?: number;
+}
+
+/**
+ * A named graph of routines and connections. Names are checked as you build it, so a typo fails at the line
+ * that made it, with the names that exist.
+ */
+export class Flow {
+  readonly name: string;
+  readonly #routines = new Map<string, Routine>();
+  readonly #connections: Connection[] = [];
+  #errorHandler: ErrorHandler | undefined;
+  #jobTimeout: number | undefined;
+  #version = 0;
+
+  constructor(name: string, options: FlowOptions = {}) {
+    if (typeof name !== 'string' || name.trim() === '') throw new InvalidArgumentError('Flow name', name, 'a non-empty string');
+    this.name = name;
+    this.#errorHandler = options.errorHandler;
+    if (options.jobTimeout !== undefined) this.setJobTimeout(options.jobTimeout);
+  }
+
+  addRoutine(routine: Routine, id: string): this {
+    if (!(routine instanceof Routine)) {
+      throw new InvalidArgumentError(`addRoutine(routine, "${String(id)}")`, routine, 'a Routine instance (new MyRoutine() or defineRoutine(...))');
+    }
+    assertName('routine id', id);
+    if (this.#routines.has(id)) throw new DuplicateIdError('routine', id, `Flow "${this.name}"`);
+    this.#routines.set(id, routine);
+    this.#version++;
+    return this;
+  }
+
+  /** Connects `from`'s event to `to`'s slot. One event may feed many slots (fan-out) and one slot many events (fan-in). */
+  connect(from: string, event: string, to: string, slot: string): this {
+    const source = this.#require(from);
+    const target = this.#require(to);
+    if (!source.hasEvent(event)) throw new EventNotFoundError(event, from, source.events.map((e) => e.name));
+    if (!target.getSlot(slot)) throw new SlotNotFoundError(slot, to, target.slots.map((s) => s.name));
+    if (this.#connections.some((c) => c.from === from && c.event === event && c.to === to && c.slot === slot)) {
+      throw new DuplicateIdError('connection', `${from}.${event} -> ${to}.${slot}`, `Flow "${this.name}"`);
+    }
+    this.#connections.push(Object.freeze({ from, event, to, slot }));
+    this.#version++;
+    return this;
+  }
+
+  getRoutine(id: string): Routine | undefined {
+    return this.#routines.get(id);
+  }
+
+  get routines(): ReadonlyMap<string, Routine> {
+    return this.#routines;
+  }
+
+  get connections(): readonly Connection[] {
+    return this.#connections;
+  }
+
+  setErrorHandler(handler: ErrorHandler | undefined): this {
+    this.#errorHandler = handler;
+    return this;
+  }
+
+  get errorHandler(): ErrorHandler | undefined {
+    return this.#errorHandler;
+  }
+
+  setJobTimeout(ms: number | undefined): this {
+    if (ms !== undefined && (!Number.isFinite(ms) || ms <= 0)) throw new InvalidArgumentError('jobTimeout', ms, 'a number of milliseconds > 0');
+    this.#jobTimeout = ms;
+    return this;
+  }
+
+  get jobTimeout(): number | undefined {
+    return this.#jobTimeout;
+  }
+
+  /** Changes whenever a routine or connection is added, so runtimes know a compiled copy is stale. */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** Problems that stop the flow from running (`error`) and suspicious shapes (`warning`). */
+  validate(): FlowProblem[] {
+    return validateFlow(this);
+  }
+
+  #require(id: string): Routine {
+    const routine = this.#routines.get(id);
+    if (!routine) throw new RoutineNotFoundError(id, this.name, [...this.#routines.keys()]);
+    return routine;
+  }
+}

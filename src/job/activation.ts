@@ -1,0 +1,141 @@
+import type { SlotDelivery } from '../../machines/job.machine.js';
+import { EventNotFoundError, RoutiluxError } from '../errors.js';
+import type { CompiledRoutine } from '../flow/compiled-flow.js';
+import type { LogicContext } from '../routine/routine.js';
+import { executionScope, type ExecutionScope } from './current-job.js';
+import type { JobContext } from './job-context.js';
+import type { JobRun } from './job-run.js';
+
+const QUEUED = 0;
+const SYNC = 1;
+const ASYNC = 2;
+const DONE = 3;
+
+function callLogic(activation: Activation): unknown {
+  const { routine } = activation;
+  return routine.logic.call(routine.routine, activation.slotData, activation.message, activation.run.worker.state, activation);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+function shallowCopy(payload: unknown): unknown {
+  if (Array.isArray(payload)) return payload.slice();
+  if (typeof payload === 'object' && payload !== null && Object.getPrototypeOf(payload) === Object.prototype) return { ...payload };
+  return payload;
+}
+
+/**
+ * One run of one routine's logic in one job. It is the logic's 4th argument and the AsyncLocalStorage scope,
+ * so `emit` and `getCurrentJob()` know where they are across awaits.
+ *
+ * Emits made before the logic yields (returns, or reaches its first await) travel with the `routine.done` or a
+ * single `slot.enqueue` event, so a hop costs one transition of the job actor; later emits go out one by one.
+ */
+export class Activation implements LogicContext, ExecutionScope {
+  phase = QUEUED;
+  buffer: SlotDelivery[] | undefined;
+  failed = false;
+  error: unknown;
+  vetoed = false;
+
+  constructor(
+    readonly run: JobRun,
+    readonly routine: CompiledRoutine,
+    readonly slotData: Readonly<Record<string, readonly unknown[]>>,
+    readonly message: unknown,
+    readonly attempt: number,
+  ) {}
+
+  get job(): JobContext {
+    return this.run.job;
+  }
+
+  get activation(): Activation {
+    return this;
+  }
+
+  get routineId(): string {
+    return this.routine.id;
+  }
+
+  get signal(): AbortSignal {
+    return this.run.job.signal;
+  }
+
+  emit(event: string, payload?: unknown): void {
+    const targets = this.routine.targets.get(event);
+    if (!targets) throw new EventNotFoundError(event, this.routine.id, [...this.routine.targets.keys()]);
+    const run = this.run;
+    if (run.finished) {
+      run.job.trace(this.routine.id, 'emit.dropped', { event, reason: `job already ${run.job.status}` });
+      return;
+    }
+    if (!run.hooks.allowEmit(this, event, payload)) return;
+    if (targets.length === 0) return;
+    const value = payload ?? {};
+    run.reserve(targets, this.phase === SYNC);
+    const deliveries = targets.map((t): SlotDelivery => ({ routine: t.routine, slot: t.slot, target: t.target, item: shallowCopy(value) }));
+    if (this.phase === SYNC) {
+      if (this.buffer) this.buffer.push(...deliveries);
+      else this.buffer = deliveries;
+    } else {
+      run.deliver(deliveries);
+    }
+  }
+
+  /** Runs the logic. Returns a promise only when the logic is async (it then holds a concurrency slot). */
+  execute(): Promise<void> | undefined {
+    const run = this.run;
+    if (run.finished) return undefined;
+    run.markStarted();
+    if (!run.hooks.allowRoutineStart(this)) {
+      this.vetoed = true;
+      this.#done();
+      return undefined;
+    }
+    this.phase = SYNC;
+    let result: unknown;
+    try {
+      result = executionScope.run(this, callLogic, this);
+    } catch (error) {
+      this.#fail(error);
+      this.#done();
+      return undefined;
+    }
+    if (!isThenable(result)) {
+      this.#done();
+      return undefined;
+    }
+    this.phase = ASYNC;
+    if (this.buffer) {
+      const buffered = this.buffer;
+      this.buffer = undefined;
+      run.deliver(buffered, true);
+    }
+    return Promise.resolve(result).then(
+      () => this.#done(),
+      (error: unknown) => {
+        this.#fail(error);
+        this.#done();
+      },
+    );
+  }
+
+  #fail(error: unknown): void {
+    this.failed = true;
+    this.error =
+      error ?? new RoutiluxError('LOGIC_THREW_NOTHING', `Routine "${this.routine.id}" threw ${String(error)}. Throw an Error so the failure says what went wrong.`);
+  }
+
+  #done(): void {
+    this.phase = DONE;
+    this.run.hooks.routineEnded(this);
+    this.run.settleLater(this);
+  }
+
+  toJSON(): { routineId: string; attempt: number } {
+    return { routineId: this.routine.id, attempt: this.attempt };
+  }
+}

@@ -1,0 +1,245 @@
+import { formatWithOptions } from 'node:util';
+import type { JobOutcome } from '../../machines/job.machine.js';
+
+export type JobStatus = 'pending' | 'running' | JobOutcome;
+
+export interface TraceEntry {
+  /** ms since the epoch, on the runtime's clock. */
+  readonly timestamp: number;
+  readonly routineId: string;
+  readonly action: string;
+  readonly details: unknown;
+}
+
+export interface JobLimits {
+  /** Trace entries kept per job (the oldest go first). Default 1,000. */
+  readonly maxTraceEntries: number;
+  /** Output lines kept per job (the oldest go first). Default 1,000. */
+  readonly maxOutputLines: number;
+}
+
+export const DEFAULT_JOB_LIMITS: JobLimits = Object.freeze({ maxTraceEntries: 1000, maxOutputLines: 1000 });
+
+export interface JobContextInit {
+  readonly jobId: string;
+  readonly workerId: string;
+  readonly flowId: string;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  readonly now: () => number;
+  readonly limits: JobLimits;
+}
+
+/** What a live job lets its context do to it. */
+export interface JobControl {
+  cancel(reason: unknown): void;
+}
+
+const FINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled', 'timedOut']);
+
+let started: (job: JobContext) => void;
+let attach: (job: JobContext, control: JobControl | undefined) => void;
+let finished: (job: JobContext, outcome: JobOutcome, error: unknown, failedRoutineId: string | undefined, unconsumed: UnconsumedData | undefined) => void;
+let released: (job: JobContext) => void;
+
+/** Data left in slot queues when a job ended, by "routineId.slotName". */
+export type UnconsumedData = Readonly<Record<string, readonly unknown[]>>;
+
+/**
+ * One job's own world: its metadata, data, trace and output, visible only to that job's logic (via
+ * getCurrentJob()) and to whoever holds this object. It outlives the job's actor as a record in the runtime's
+ * bounded history.
+ */
+export class JobContext {
+  readonly jobId: string;
+  readonly workerId: string;
+  readonly flowId: string;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  readonly createdAt: number;
+
+  #status: JobStatus = 'pending';
+  #error: unknown;
+  #failedRoutineId: string | undefined;
+  #completedAt: number | undefined;
+  #unconsumed: UnconsumedData | undefined;
+  readonly #data = new Map<string, unknown>();
+  readonly #trace: TraceEntry[] = [];
+  #traceDropped = 0;
+  readonly #output: string[] = [];
+  #outputDropped = 0;
+  #abort: AbortController | undefined;
+  #done: { promise: Promise<JobContext>; resolve: (job: JobContext) => void } | undefined;
+  #released = false;
+  #control: JobControl | undefined;
+  readonly #now: () => number;
+  readonly #limits: JobLimits;
+
+  static {
+    started = (job) => {
+      job.#status = 'running';
+    };
+    attach = (job, control) => {
+      job.#control = control;
+    };
+    finished = (job, outcome, error, failedRoutineId, unconsumed) => {
+      job.#status = outcome;
+      job.#error = error;
+      job.#failedRoutineId = failedRoutineId;
+      job.#unconsumed = unconsumed;
+      job.#completedAt = job.#now();
+      job.#control = undefined;
+      if (outcome !== 'completed') job.#abort?.abort(error);
+    };
+    released = (job) => {
+      job.#released = true;
+      job.#done?.resolve(job);
+    };
+  }
+
+  constructor(init: JobContextInit) {
+    this.jobId = init.jobId;
+    this.workerId = init.workerId;
+    this.flowId = init.flowId;
+    this.metadata = init.metadata;
+    this.#now = init.now;
+    this.#limits = init.limits;
+    this.createdAt = init.now();
+  }
+
+  /** `pending → running → completed | failed | cancelled | timedOut` */
+  get status(): JobStatus {
+    return this.#status;
+  }
+
+  get isFinished(): boolean {
+    return FINAL.has(this.#status);
+  }
+
+  /** Why the job failed, timed out (JobTimeoutError) or was cancelled (JobCancelledError). */
+  get error(): unknown {
+    return this.#error;
+  }
+
+  /** The routine whose logic threw, when the job failed that way. */
+  get failedRoutineId(): string | undefined {
+    return this.#failedRoutineId;
+  }
+
+  get completedAt(): number | undefined {
+    return this.#completedAt;
+  }
+
+  /** Items still queued in slots when the job ended (a policy never took them): reported, never dropped silently. */
+  get unconsumed(): UnconsumedData | undefined {
+    return this.#unconsumed;
+  }
+
+  setData(key: string, value: unknown): void {
+    this.#data.set(key, value);
+  }
+
+  getData<T = unknown>(key: string, defaultValue?: T): T {
+    return (this.#data.has(key) ? this.#data.get(key) : defaultValue) as T;
+  }
+
+  hasData(key: string): boolean {
+    return this.#data.has(key);
+  }
+
+  /** A snapshot of the job's data. */
+  get data(): Readonly<Record<string, unknown>> {
+    return Object.freeze(Object.fromEntries(this.#data));
+  }
+
+  trace(routineId: string, action: string, details?: unknown): void {
+    if (this.#trace.length >= this.#limits.maxTraceEntries) {
+      this.#trace.shift();
+      this.#traceDropped++;
+    }
+    this.#trace.push(Object.freeze({ timestamp: this.#now(), routineId, action, details }));
+  }
+
+  get traceLog(): readonly TraceEntry[] {
+    return this.#trace;
+  }
+
+  /** How many of the oldest trace entries were dropped to keep the log within its bound. */
+  get traceDropped(): number {
+    return this.#traceDropped;
+  }
+
+  /** Appends a line to this job's output (formatted like console.log). */
+  log(...args: unknown[]): void {
+    this.appendOutput(formatWithOptions({ colors: false }, ...args));
+  }
+
+  /** @internal used by captureConsole(); prefer log(). */
+  appendOutput(line: string): void {
+    if (this.#output.length >= this.#limits.maxOutputLines) {
+      this.#output.shift();
+      this.#outputDropped++;
+    }
+    this.#output.push(line);
+  }
+
+  get output(): readonly string[] {
+    return this.#output;
+  }
+
+  get outputDropped(): number {
+    return this.#outputDropped;
+  }
+
+  /** Aborted when the job is cancelled, times out or fails; long-running logic should listen to it. */
+  get signal(): AbortSignal {
+    if (!this.#abort) {
+      this.#abort = new AbortController();
+      if (this.isFinished && this.#status !== 'completed') this.#abort.abort(this.#error);
+    }
+    return this.#abort.signal;
+  }
+
+  /** Resolves with this context once the job has ended and left the worker (whatever its outcome). */
+  done(): Promise<JobContext> {
+    if (this.#released) return Promise.resolve(this);
+    if (!this.#done) {
+      let resolve!: (job: JobContext) => void;
+      const promise = new Promise<JobContext>((r) => (resolve = r));
+      this.#done = { promise, resolve };
+    }
+    return this.#done.promise;
+  }
+
+  /** Ends the job as `cancelled` (running logic sees `signal` aborted). Returns false if it had already ended. */
+  cancel(reason: unknown = 'cancelled by the caller'): boolean {
+    if (!this.#control) return false;
+    this.#control.cancel(reason);
+    return true;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      jobId: this.jobId,
+      workerId: this.workerId,
+      flowId: this.flowId,
+      status: this.#status,
+      metadata: this.metadata,
+      data: this.data,
+      createdAt: this.createdAt,
+      completedAt: this.#completedAt,
+      error: this.#error instanceof Error ? { name: this.#error.name, message: this.#error.message } : this.#error,
+      failedRoutineId: this.#failedRoutineId,
+      unconsumed: this.#unconsumed,
+      traceLog: this.#trace,
+      output: this.#output,
+    };
+  }
+}
+
+/** Internal lifecycle hooks for the job driver; not exported from the package. */
+export const jobLifecycle = {
+  started: (job: JobContext) => started(job),
+  attach: (job: JobContext, control: JobControl | undefined) => attach(job, control),
+  finished: (job: JobContext, outcome: JobOutcome, error: unknown, failedRoutineId: string | undefined, unconsumed: UnconsumedData | undefined) =>
+    finished(job, outcome, error, failedRoutineId, unconsumed),
+  released: (job: JobContext) => released(job),
+};

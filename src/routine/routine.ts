@@ -1,0 +1,174 @@
+import { EventNotFoundError, InvalidArgumentError, NoCurrentJobError, RoutiluxError, DuplicateIdError } from '../errors.js';
+import { currentActivation } from '../job/current-job.js';
+import type { JobContext } from '../job/job-context.js';
+import { immediatePolicy } from '../policies/builtin.js';
+import type { ActivationPolicy } from '../policies/policy.js';
+import type { WorkerState } from '../state/worker-state.js';
+import type { ErrorHandler } from './error-handler.js';
+
+/** Slot name → the type of one item that slot receives. */
+export type SlotTypes = Record<string, unknown>;
+/** Event name → the type of the payload that event carries. */
+export type EventTypes = Record<string, unknown>;
+
+/** What the logic receives: the items the policy took from each slot, oldest first. */
+export type SlotData<S extends SlotTypes> = { readonly [K in keyof S]: readonly S[K][] };
+
+/** The 4th argument of every logic call: handy in arrow functions, where `this.emit` is not the routine's. */
+export interface LogicContext<E extends EventTypes = EventTypes> {
+  readonly job: JobContext;
+  readonly routineId: string;
+  /** 1 on the first run, 2 on the first retry, … */
+  readonly attempt: number;
+  /** Aborted when the job is cancelled, times out or fails: long-running logic should stop then. */
+  readonly signal: AbortSignal;
+  emit<K extends keyof E & string>(event: K, payload?: E[K]): void;
+}
+
+export type RoutineLogic<S extends SlotTypes = SlotTypes, E extends EventTypes = EventTypes> = (
+  slotData: SlotData<S>,
+  policyMessage: unknown,
+  workerState: WorkerState,
+  context: LogicContext<E>,
+) => void | Promise<void>;
+
+export interface SlotOptions {
+  /** Items a slot may hold per job before an emit into it fails with SlotQueueFullError. Default 10,000. */
+  readonly maxQueueLength?: number;
+}
+
+export interface SlotSpec {
+  readonly name: string;
+  readonly maxQueueLength: number;
+}
+
+export interface EventSpec {
+  readonly name: string;
+  readonly params: readonly string[];
+}
+
+export const DEFAULT_MAX_QUEUE_LENGTH = 10_000;
+const NAME = /^[A-Za-z_][\w-]*$/;
+
+export function assertName(kind: string, name: unknown): asserts name is string {
+  if (typeof name !== 'string' || !NAME.test(name)) {
+    throw new InvalidArgumentError(`${kind} name`, name, 'a non-empty string of letters, digits, "_" or "-" (starting with a letter or "_")');
+  }
+}
+
+/**
+ * A node of a flow: named slots in, named events out, a logic function and an activation policy. A routine is
+ * defined once and shared by every worker and job of its flow, so keep per-job data in the JobContext and
+ * long-lived data in the WorkerState, never on the routine itself.
+ */
+export class Routine<S extends SlotTypes = SlotTypes, E extends EventTypes = EventTypes> {
+  readonly #slots = new Map<string, SlotSpec>();
+  readonly #events = new Map<string, EventSpec>();
+  #logic: RoutineLogic<S, E> | undefined;
+  #policy: ActivationPolicy = immediatePolicy();
+  #errorHandler: ErrorHandler | undefined;
+  #config: Record<string, unknown> = {};
+
+  addSlot(name: keyof S & string, options: SlotOptions = {}): this {
+    assertName('slot', name);
+    if (this.#slots.has(name)) throw new DuplicateIdError('slot', name, `Routine ${this.constructor.name}`);
+    const maxQueueLength = options.maxQueueLength ?? DEFAULT_MAX_QUEUE_LENGTH;
+    if (!Number.isInteger(maxQueueLength) || maxQueueLength < 1) {
+      throw new InvalidArgumentError(`addSlot("${name}") maxQueueLength`, maxQueueLength, 'a positive integer');
+    }
+    this.#slots.set(name, Object.freeze({ name, maxQueueLength }));
+    return this;
+  }
+
+  /** `params` documents the payload's fields (shown in flow definitions and diagrams). */
+  addEvent(name: keyof E & string, params: readonly string[] = []): this {
+    assertName('event', name);
+    if (this.#events.has(name)) throw new DuplicateIdError('event', name, `Routine ${this.constructor.name}`);
+    if (!Array.isArray(params) || params.some((p) => typeof p !== 'string')) {
+      throw new InvalidArgumentError(`addEvent("${name}") params`, params, 'an array of field names');
+    }
+    this.#events.set(name, Object.freeze({ name, params: Object.freeze([...params]) }));
+    return this;
+  }
+
+  setLogic(logic: RoutineLogic<S, E>): this {
+    if (typeof logic !== 'function') throw new InvalidArgumentError('setLogic(logic)', logic, 'a function (slotData, policyMessage, workerState) => void | Promise<void>');
+    this.#logic = logic;
+    return this;
+  }
+
+  setActivationPolicy(policy: ActivationPolicy): this {
+    if (!policy || typeof policy.decide !== 'function') {
+      throw new InvalidArgumentError('setActivationPolicy(policy)', policy, 'a policy such as immediatePolicy() or batchSizePolicy(10)');
+    }
+    this.#policy = policy;
+    return this;
+  }
+
+  /** Overrides the flow's error handler for this routine. */
+  setErrorHandler(handler: ErrorHandler | undefined): this {
+    this.#errorHandler = handler;
+    return this;
+  }
+
+  /** Merges `values` into the routine's config (read-only to logic through getConfig). */
+  setConfig(values: Readonly<Record<string, unknown>>): this {
+    if (typeof values !== 'object' || values === null) throw new InvalidArgumentError('setConfig(values)', values, 'an object of config values');
+    this.#config = Object.freeze({ ...this.#config, ...values });
+    return this;
+  }
+
+  getConfig<T = unknown>(key: string, defaultValue?: T): T {
+    return (key in this.#config ? this.#config[key] : defaultValue) as T;
+  }
+
+  get config(): Readonly<Record<string, unknown>> {
+    return this.#config;
+  }
+
+  get slots(): readonly SlotSpec[] {
+    return [...this.#slots.values()];
+  }
+
+  get events(): readonly EventSpec[] {
+    return [...this.#events.values()];
+  }
+
+  getSlot(name: string): SlotSpec | undefined {
+    return this.#slots.get(name);
+  }
+
+  hasEvent(name: string): boolean {
+    return this.#events.has(name);
+  }
+
+  get logic(): RoutineLogic<S, E> | undefined {
+    return this.#logic;
+  }
+
+  get activationPolicy(): ActivationPolicy {
+    return this.#policy;
+  }
+
+  get errorHandler(): ErrorHandler | undefined {
+    return this.#errorHandler;
+  }
+
+  /**
+   * Sends `payload` to every slot connected to `event`, within the current job. Works anywhere inside this
+   * routine's logic, across awaits.
+   */
+  emit<K extends keyof E & string>(event: K, payload?: E[K]): void {
+    const activation = currentActivation();
+    if (!activation) throw new NoCurrentJobError(`emit("${event}")`);
+    if (activation.routine.routine !== (this as Routine)) {
+      throw new RoutiluxError(
+        'EMIT_FROM_OTHER_ROUTINE',
+        `emit("${event}") was called on a routine whose logic is not the one running (the running routine is "${activation.routineId}"). ` +
+          `Emit through the running routine (this.emit or the logic's context.emit).`,
+      );
+    }
+    if (!this.#events.has(event)) throw new EventNotFoundError(event, activation.routineId, [...this.#events.keys()]);
+    activation.emit(event, payload);
+  }
+}

@@ -1,0 +1,86 @@
+import type { Activation } from '../job/activation.js';
+
+/** How many activations run before the executor lets the event loop breathe (I/O, timers) and carries on. */
+const BATCH = 2000;
+
+/**
+ * Runs activations, first in first out, outside any actor transition, with at most `concurrency` async logic
+ * calls in flight (sync logic finishes before the next starts, so it never holds a slot).
+ *
+ * `auto` drains on a microtask as soon as work arrives; `manual` (the test runtime) runs only when asked, one
+ * activation at a time or until nothing is runnable, so a test decides exactly what happens when.
+ */
+export class Executor {
+  readonly #queue: Activation[] = [];
+  #head = 0;
+  #inFlight = new Set<Promise<void>>();
+  /** A drain is queued (microtask or, after a long batch, setImmediate) or running: no need to queue another. */
+  #busy = false;
+
+  constructor(
+    readonly concurrency: number,
+    readonly mode: 'auto' | 'manual',
+  ) {}
+
+  schedule(activation: Activation): void {
+    this.#queue.push(activation);
+    if (this.mode === 'auto') this.#kick();
+  }
+
+  get queued(): number {
+    return this.#queue.length - this.#head;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Starts the next queued activation if a slot is free; returns it (and its promise if async), or undefined. */
+  startNext(): { activation: Activation; promise: Promise<void> | undefined } | undefined {
+    if (this.#head >= this.#queue.length || this.#inFlight.size >= this.concurrency) return undefined;
+    const activation = this.#queue[this.#head++]!;
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue.splice(0, this.#head);
+      this.#head = 0;
+    }
+    if (activation.run.worker.hold(activation)) return { activation, promise: undefined };
+    const promise = activation.execute();
+    if (promise) {
+      const tracked = promise.then(() => {
+        this.#inFlight.delete(tracked);
+        if (this.mode === 'auto') this.#kick();
+      });
+      this.#inFlight.add(tracked);
+    }
+    return { activation, promise };
+  }
+
+  /** Settles when every async activation now in flight has finished. */
+  async settleInFlight(): Promise<void> {
+    await Promise.all(this.#inFlight);
+  }
+
+  #kick(): void {
+    if (this.#busy) return;
+    this.#busy = true;
+    queueMicrotask(this.#drain);
+  }
+
+  readonly #drain = (): void => {
+    let budget = BATCH;
+    try {
+      while (this.startNext()) {
+        if (--budget === 0) {
+          setImmediate(this.#drain);
+          return;
+        }
+      }
+      this.#busy = false;
+    } catch (error) {
+      // execute() catches logic errors itself; anything here is a bug, and it must not wedge the queue.
+      this.#busy = false;
+      if (this.queued) this.#kick();
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,115 @@
+import { executionScope } from '../job/current-job.js';
+import type { Activation } from '../job/activation.js';
+import type { JobContext } from '../job/job-context.js';
+import type { WorkerState } from '../state/worker-state.js';
+
+export interface RoutineStartInfo {
+  readonly job: JobContext;
+  readonly routineId: string;
+  readonly attempt: number;
+  readonly slotData: Readonly<Record<string, readonly unknown[]>>;
+}
+
+export interface RoutineEndInfo {
+  readonly job: JobContext;
+  readonly routineId: string;
+  readonly attempt: number;
+  /** Set when the logic threw (what happens next depends on the routine's error strategy). */
+  readonly error?: unknown;
+}
+
+export interface EventEmitInfo {
+  readonly job: JobContext;
+  readonly routineId: string;
+  readonly event: string;
+  readonly payload: unknown;
+}
+
+/**
+ * Observers and gates around the runtime's life. Hooks run outside actor transitions, inside the job's scope
+ * (getCurrentJob() works). A hook that throws is reported and treated as if it had not been there.
+ */
+export interface RuntimeHooks {
+  onWorkerStart?(worker: WorkerState): void;
+  onWorkerStop?(worker: WorkerState): void;
+  onJobStart?(job: JobContext): void;
+  onJobEnd?(job: JobContext): void;
+  /** Return `false` to skip this activation (recorded in the job's trace). */
+  onRoutineStart?(info: RoutineStartInfo): boolean | void;
+  onRoutineEnd?(info: RoutineEndInfo): void;
+  /** Return `false` to drop this emit (recorded in the job's trace). */
+  onEventEmit?(info: EventEmitInfo): boolean | void;
+}
+
+export type ErrorReporter = (error: unknown, where: string) => void;
+
+export const consoleReporter: ErrorReporter = (error, where) => {
+  console.error(`[routilux] ${where} threw:`, error);
+};
+
+export class HookRunner {
+  constructor(
+    private readonly hooks: RuntimeHooks,
+    private readonly report: ErrorReporter,
+  ) {}
+
+  allowRoutineStart(activation: Activation): boolean {
+    const hook = this.hooks.onRoutineStart;
+    if (!hook) return true;
+    const { job, routineId, attempt, slotData } = activation;
+    const verdict = this.#call('onRoutineStart', job, () => hook({ job, routineId, attempt, slotData }));
+    if (verdict === false) job.trace(routineId, 'routine.vetoed', { attempt, by: 'onRoutineStart' });
+    return verdict !== false;
+  }
+
+  routineEnded(activation: Activation): void {
+    const hook = this.hooks.onRoutineEnd;
+    if (!hook || activation.vetoed) return;
+    const { job, routineId, attempt } = activation;
+    this.#call('onRoutineEnd', job, () => hook(activation.failed ? { job, routineId, attempt, error: activation.error } : { job, routineId, attempt }));
+  }
+
+  allowEmit(activation: Activation, event: string, payload: unknown): boolean {
+    const hook = this.hooks.onEventEmit;
+    if (!hook) return true;
+    const { job, routineId } = activation;
+    const verdict = this.#call('onEventEmit', job, () => hook({ job, routineId, event, payload }));
+    if (verdict === false) job.trace(routineId, 'emit.vetoed', { event, by: 'onEventEmit' });
+    return verdict !== false;
+  }
+
+  jobStarted(job: JobContext): void {
+    const hook = this.hooks.onJobStart;
+    if (hook) this.#call('onJobStart', job, () => hook(job));
+  }
+
+  /** Called from inside the worker's transition, so the hook runs a microtask later. */
+  jobEnded(job: JobContext): void {
+    const hook = this.hooks.onJobEnd;
+    if (hook) queueMicrotask(() => this.#call('onJobEnd', job, () => hook(job)));
+  }
+
+  workerStarted(worker: WorkerState): void {
+    const hook = this.hooks.onWorkerStart;
+    if (hook) queueMicrotask(() => this.#call('onWorkerStart', undefined, () => hook(worker)));
+  }
+
+  workerStopped(worker: WorkerState): void {
+    const hook = this.hooks.onWorkerStop;
+    if (hook) queueMicrotask(() => this.#call('onWorkerStop', undefined, () => hook(worker)));
+  }
+
+  #call<T>(name: string, job: JobContext | undefined, fn: () => T): T | undefined {
+    try {
+      return job ? executionScope.run({ job, activation: undefined }, fn) : fn();
+    } catch (error) {
+      job?.trace('', 'hook.error', { hook: name, error: error instanceof Error ? error.message : String(error) });
+      try {
+        this.report(error, `hook ${name}`);
+      } catch {
+        // A broken reporter must not break the job either.
+      }
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,128 @@
+import type { Draft, Immutable } from 'immer';
+import type { Actor } from 'xstate';
+import type { StateUpdateReply, WorkerMachine, WorkerStateData } from '../../machines/worker.machine.js';
+import { RoutiluxError, WorkerNotRunningError } from '../errors.js';
+import { assertRoutineId } from './apply-update.js';
+
+export type WorkerStatus = 'starting' | 'running' | 'paused' | 'stopping' | 'stopped' | 'failed';
+
+export interface WorkerStateSnapshot {
+  readonly workerId: string;
+  readonly flowId: string;
+  readonly status: WorkerStatus;
+  readonly routineStates: Readonly<Record<string, unknown>>;
+}
+
+/** Passed as the update to remove a routine's state. */
+export const DELETE_STATE: unique symbol = Symbol('routilux.deleteState');
+
+/**
+ * A live handle on a worker's state. Reads return deeply frozen values; every write is an event processed by the
+ * worker actor one at a time, so `updateRoutineState(id, draft => { draft.count++ })` never loses an update,
+ * however many jobs run at once.
+ */
+export class WorkerState {
+  /** @internal Created by the runtime; use runtime.exec(flow) to get one. */
+  constructor(
+    private readonly actor: Actor<WorkerMachine>,
+    private readonly failure: () => unknown,
+  ) {}
+
+  get workerId(): string {
+    return this.#data.workerId;
+  }
+
+  get flowId(): string {
+    return this.#data.flowId;
+  }
+
+  get status(): WorkerStatus {
+    if (this.failure() !== undefined) return 'failed';
+    const snapshot = this.actor.getSnapshot();
+    return snapshot.status === 'error' ? 'failed' : (snapshot.value as WorkerStatus);
+  }
+
+  /** Every routine's state, frozen. Keys starting with `_shared`, `_cache`, `_config`, `_meta` are shared by convention. */
+  get routineStates(): Readonly<Record<string, unknown>> {
+    return this.#data.routineStates;
+  }
+
+  /** The routine's state (frozen), or undefined if it was never set. */
+  getRoutineState<T = unknown>(routineId: string): Immutable<T> | undefined {
+    return this.#data.routineStates[routineId] as Immutable<T> | undefined;
+  }
+
+  /**
+   * Replaces the routine's state with `value`, or applies a recipe to a draft of it (a draft of `{}` if unset).
+   * Validated before it is applied: a value that cannot be serialized throws SerializationError naming its path,
+   * and the state stays as it was. Returns the new frozen value.
+   */
+  updateRoutineState<T = unknown>(routineId: string, update: T | ((draft: Draft<T>) => void | T)): Immutable<T> {
+    assertRoutineId(routineId);
+    return this.#send(routineId, update) as Immutable<T>;
+  }
+
+  /** Removes the routine's state. Returns whether there was one. */
+  deleteRoutineState(routineId: string): boolean {
+    assertRoutineId(routineId);
+    const had = routineId in this.#data.routineStates;
+    this.#send(routineId, DELETE_STATE);
+    return had;
+  }
+
+  /** The whole state at this moment, frozen: safe to keep, compare or serialize. */
+  snapshot(): WorkerStateSnapshot {
+    const data = this.#data;
+    return Object.freeze({ workerId: data.workerId, flowId: data.flowId, status: this.status, routineStates: data.routineStates });
+  }
+
+  /**
+   * Calls `listener` after the state or status changes (a microtask later, never inside the worker's transition,
+   * so the listener may itself update state). Returns a function that unsubscribes.
+   */
+  subscribe(listener: (snapshot: WorkerStateSnapshot) => void): () => void {
+    let last = this.snapshot();
+    let queued = false;
+    const subscription = this.actor.subscribe({
+      next: () => {
+        if (queued) return;
+        queued = true;
+        queueMicrotask(() => {
+          queued = false;
+          const next = this.snapshot();
+          if (next.routineStates === last.routineStates && next.status === last.status) return;
+          last = next;
+          listener(next);
+        });
+      },
+      error: () => {},
+    });
+    return () => subscription.unsubscribe();
+  }
+
+  toJSON(): WorkerStateSnapshot {
+    return this.snapshot();
+  }
+
+  get #data(): WorkerStateData {
+    return this.actor.getSnapshot().context;
+  }
+
+  #send(routineId: string, update: unknown): unknown {
+    const status = this.status;
+    if (status === 'stopped' || status === 'failed') throw new WorkerNotRunningError(this.workerId, status, 'update its state');
+    const reply: StateUpdateReply = {};
+    this.actor.send({ type: 'state.update', routineId, update, reply });
+    if (!reply.done) {
+      reply.abandoned = true;
+      throw new RoutiluxError(
+        'STATE_UPDATE_REENTRANT',
+        `updateRoutineState("${routineId}") was called while worker "${this.workerId}" was processing another event ` +
+          `(from inside a recipe, or from code the worker calls synchronously), so it was not applied. Recipes must be pure: return the change, ` +
+          `and make further updates after updateRoutineState returns.`,
+      );
+    }
+    if ('error' in reply) throw reply.error;
+    return reply.value;
+  }
+}

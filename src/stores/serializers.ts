@@ -1,0 +1,248 @@
+import { deserialize as v8Deserialize, serialize as v8Serialize } from 'node:v8';
+import { InvalidArgumentError, RoutiluxError, SerializationError } from '../errors.js';
+import { findUnserializable } from '../serialization/check.js';
+
+/**
+ * Turns values into what a backend stores and back. `json` (the default) keeps plain data and Dates; `structured`
+ * (node:v8) also keeps Map, Set, BigInt, RegExp, typed arrays, NaN/Infinity and undefined. A value the serializer
+ * would not give back unchanged is refused with a SerializationError naming its path.
+ */
+export interface Serializer {
+  readonly name: string;
+  /** `true` when `serialize` returns bytes (Uint8Array), `false` when it returns a string. */
+  readonly binary: boolean;
+  /** `key` is for error messages: throw SerializationError(`${key}.path`, reason) for a value you cannot keep. */
+  serialize(value: unknown, key: string): string | Uint8Array;
+  deserialize(data: string | Uint8Array, key: string): unknown;
+}
+
+export type SerializerName = 'json' | 'structured';
+
+/** What a store works with internally: a Serializer, or `none` (MemoryStore only: keeps frozen references). */
+export interface Codec {
+  readonly name: string;
+  readonly binary: boolean;
+  encode(value: unknown, key: string): unknown;
+  decode(data: unknown, key: string): unknown;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// json: a Date is written as {"$date": ISO string}; a user key starting with "$" gets one more "$", so no stored
+// object can be mistaken for a tag. Values are checked while being prepared; the slow path names the bad path.
+
+const NOT_PLAIN = Symbol('not JSON-serializable');
+const DOLLAR = 36;
+
+function assign(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
+/** Returns `value` itself when JSON.stringify keeps it unchanged, a tagged copy when it holds Dates or $-keys. */
+function prepare(value: unknown, ancestors: object[]): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      if (Number.isFinite(value)) return value;
+      throw NOT_PLAIN;
+    case 'object':
+      break;
+    default:
+      throw NOT_PLAIN;
+  }
+  if (value === null) return value;
+  if (ancestors.includes(value)) throw NOT_PLAIN;
+  if (Array.isArray(value)) {
+    ancestors.push(value);
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (item === undefined) throw NOT_PLAIN; // undefined or a hole
+      const prepared = prepare(item, ancestors);
+      if (out === undefined && prepared !== item) out = value.slice(0, i);
+      if (out !== undefined) out.push(prepared);
+    }
+    ancestors.pop();
+    return out ?? value;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) {
+    if (value instanceof Date) return { $date: Number.isNaN(value.getTime()) ? null : value.toISOString() };
+    throw NOT_PLAIN;
+  }
+  if (Object.getOwnPropertySymbols(value).length > 0) throw NOT_PLAIN;
+  ancestors.push(value);
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  let out: Record<string, unknown> | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const item = record[key];
+    const prepared = item === undefined ? item : prepare(item, ancestors); // JSON drops undefined properties
+    const storedKey = key.charCodeAt(0) === DOLLAR ? `$${key}` : key;
+    if (out === undefined && (prepared !== item || storedKey !== key)) {
+      out = {};
+      for (let j = 0; j < i; j++) {
+        const k = keys[j]!;
+        assign(out, k.charCodeAt(0) === DOLLAR ? `$${k}` : k, record[k]);
+      }
+    }
+    if (out !== undefined) assign(out, storedKey, prepared);
+  }
+  ancestors.pop();
+  return out ?? value;
+}
+
+function isDate(value: object): boolean {
+  return value instanceof Date;
+}
+
+function jsonError(value: unknown, key: string): SerializationError {
+  const problem = findUnserializable(value, 'json', key, { isChecked: isDate });
+  if (problem) return new SerializationError(problem.path, problem.reason, problem.hint);
+  return new SerializationError(key, 'the value is not JSON-serializable', "Store plain data, or use serializer: 'structured'.");
+}
+
+function revive(this: unknown, _key: string, value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  if (keys.length === 1 && keys[0] === '$date') {
+    const iso = record.$date;
+    if (iso === null) return new Date(Number.NaN);
+    if (typeof iso === 'string') return new Date(iso);
+  }
+  let hasDollar = false;
+  for (const k of keys) if (k.charCodeAt(0) === DOLLAR) hasDollar = true;
+  if (!hasDollar) return value;
+  const out: Record<string, unknown> = {};
+  for (const k of keys) assign(out, k.charCodeAt(0) === DOLLAR ? k.slice(1) : k, record[k]);
+  return out;
+}
+
+function undecodable(key: string, serializer: string, reason: string, cause?: unknown): SerializationError {
+  const error = new SerializationError(
+    key,
+    `the stored data cannot be read with the ${serializer} serializer (${reason})`,
+    'It was written by another program or with another serializer: read it with that serializer, or delete the key.',
+  );
+  if (cause !== undefined) Object.defineProperty(error, 'cause', { value: cause, configurable: true, writable: true });
+  return error;
+}
+
+export const jsonSerializer: Serializer = {
+  name: 'json',
+  binary: false,
+  serialize(value, key) {
+    switch (typeof value) {
+      case 'string':
+        return JSON.stringify(value);
+      case 'boolean':
+        return value ? 'true' : 'false';
+      case 'number':
+        if (Number.isFinite(value)) return JSON.stringify(value);
+    }
+    try {
+      return JSON.stringify(prepare(value, []));
+    } catch (error) {
+      if (error === NOT_PLAIN) throw jsonError(value, key);
+      throw error;
+    }
+  },
+  deserialize(data, key) {
+    if (typeof data !== 'string') throw undecodable(key, 'json', 'it is binary, not text');
+    try {
+      return data.includes('"$') ? JSON.parse(data, revive) : JSON.parse(data);
+    } catch (error) {
+      throw undecodable(key, 'json', 'it is not valid JSON', error);
+    }
+  },
+};
+
+export const structuredSerializer: Serializer = {
+  name: 'structured',
+  binary: true,
+  serialize(value, key) {
+    const problem = findUnserializable(value, 'structured', key);
+    if (problem) throw new SerializationError(problem.path, problem.reason, problem.hint);
+    return v8Serialize(value);
+  },
+  deserialize(data, key) {
+    if (typeof data === 'string') throw undecodable(key, 'structured', 'it is text, not v8-serialized bytes');
+    try {
+      return v8Deserialize(data);
+    } catch (error) {
+      throw undecodable(key, 'structured', 'it is not v8-serialized data', error);
+    }
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Freezes plain objects and arrays, deeply; other objects (Date, Map, class instances) are kept as they are. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  if (Array.isArray(value)) {
+    Object.freeze(value);
+    for (let i = 0; i < value.length; i++) deepFreeze(value[i]);
+    return value;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  Object.freeze(value);
+  for (const key in value) deepFreeze((value as Record<string, unknown>)[key]);
+  return value;
+}
+
+const NONE_CODEC: Codec = {
+  name: 'none',
+  binary: false,
+  encode: (value) => deepFreeze(value),
+  decode: (data) => data,
+};
+
+function codecOf(serializer: Serializer): Codec {
+  return {
+    name: serializer.name,
+    binary: serializer.binary,
+    encode(value, key) {
+      try {
+        return serializer.serialize(value, key);
+      } catch (error) {
+        if (error instanceof RoutiluxError) throw error;
+        const message = error instanceof Error ? error.message : String(error);
+        throw new SerializationError(key, `the ${serializer.name} serializer failed (${message})`);
+      }
+    },
+    decode(data, key) {
+      if (typeof data !== 'string' && !(data instanceof Uint8Array)) throw undecodable(key, serializer.name, 'it is neither text nor bytes');
+      return serializer.deserialize(data, key);
+    },
+  };
+}
+
+const JSON_CODEC = codecOf(jsonSerializer);
+const STRUCTURED_CODEC = codecOf(structuredSerializer);
+
+/** Resolves a `serializer` option. `none` is accepted only where `allowNone` (the memory store). */
+export function resolveCodec(option: unknown, allowNone: boolean, argument = 'serializer'): Codec {
+  if (option === undefined || option === 'json') return JSON_CODEC;
+  if (option === 'structured') return STRUCTURED_CODEC;
+  if (option === 'none' && allowNone) return NONE_CODEC;
+  if (
+    typeof option === 'object' &&
+    option !== null &&
+    typeof (option as Serializer).serialize === 'function' &&
+    typeof (option as Serializer).deserialize === 'function'
+  ) {
+    const s = option as Serializer;
+    return codecOf({ name: typeof s.name === 'string' ? s.name : 'custom', binary: s.binary === true, serialize: s.serialize.bind(s), deserialize: s.deserialize.bind(s) });
+  }
+  throw new InvalidArgumentError(
+    argument,
+    option,
+    `"json", "structured"${allowNone ? ', "none"' : ''} or a Serializer object ({ name, binary, serialize, deserialize })`,
+  );
+}

@@ -1,0 +1,60 @@
+/**
+ * The key-value store contract shared by every backend (memory, Redis, SQLite) and every view over one
+ * (scopes, read-only views, typed stores, hooks). All methods are async; TTLs are milliseconds.
+ */
+
+/** Why `onEvict` was called for an entry. */
+export type EvictionReason = 'evicted' | 'expired' | 'deleted' | 'overwritten';
+
+export interface SetOptions {
+  /**
+   * Time to live in milliseconds (a fraction is rounded up to a whole millisecond). `Infinity` stores without
+   * expiry even when the store has a default `ttl`. Omitted: the store's default `ttl`, if any.
+   */
+  readonly ttl?: number;
+}
+
+/** What `setMany` accepts: a Map, an array of `[key, value]` pairs, any iterable of them, or a plain object. */
+export type StoreEntries<V> = Iterable<readonly [key: string, value: V]> | Readonly<Record<string, V>>;
+
+/** The reading half of a store. `store.readonly()` returns one; its `scope()` is read-only too. */
+export interface ReadonlyKeyValueStore<V = unknown> {
+  /** The value stored under `key`, or `undefined` when it is missing or expired. */
+  get(key: string): Promise<V | undefined>;
+  /** Whether `key` holds a value that has not expired. Does not count as a use for LRU eviction. */
+  exists(key: string): Promise<boolean>;
+  /**
+   * Keys of this store (or scope, relative to it) matching a glob: `*` any run of characters, `?` one character,
+   * `[abc]`, `[a-z]`, `[!abc]` or `[^abc]` one character of (not of) a set, `\` escapes the next character.
+   * Sorted. Reads the whole key space of the store or scope: use `scan()` for big ones.
+   */
+  keys(pattern?: string): Promise<string[]>;
+  /** Like `keys()` but streams them page by page in no particular order (Redis SCAN, never KEYS). */
+  scan(pattern?: string): AsyncIterableIterator<string>;
+  /** One value (or `undefined`) per key, in the order given. */
+  getMany(keys: readonly string[]): Promise<(V | undefined)[]>;
+  /** A read-only view of the keys under `prefix:` (nested scopes join with `:`). */
+  scope(prefix: string): ReadonlyKeyValueStore<V>;
+  /** A read-only view of this store. */
+  readonly(): ReadonlyKeyValueStore<V>;
+  /**
+   * Closes this store. On a store created with `new`, releases its connection or file, and every view over it
+   * stops working; on a view (scope, read-only view) it only closes that view.
+   */
+  close(): Promise<void>;
+}
+
+export interface KeyValueStore<V = unknown> extends ReadonlyKeyValueStore<V> {
+  /** Stores `value` under `key`, replacing any earlier value and its TTL. */
+  set(key: string, value: V, options?: SetOptions): Promise<void>;
+  /** Removes `key`; resolves `true` when a live value was removed. */
+  delete(key: string): Promise<boolean>;
+  /** Stores every entry (all values are serialized before anything is written), with one TTL for all. */
+  setMany(entries: StoreEntries<V>, options?: SetOptions): Promise<void>;
+  /** Removes every key given; resolves how many live values were removed. */
+  deleteMany(keys: readonly string[]): Promise<number>;
+  /** Removes every key of this store, or of this scope only. */
+  clear(): Promise<void>;
+  /** A view of the keys under `prefix:`: `scope('user').scope('admin')` stores under `user:admin:`. */
+  scope(prefix: string): KeyValueStore<V>;
+}
