@@ -55,3 +55,12 @@ export function checkFunction<F extends (...args: never[]) => unknown>(fn: unkno
   if (typeof fn !== 'function') throw new InvalidArgumentError(argument, fn, 'a function');
   return fn as F;
 }
+
+/** Options objects are checked for misspelt names: an ignored option is a silent bug. */
+export function rejectUnknownOptions(options: object, known: ReadonlySet<string>, store: string): void {
+  for (const key of Object.keys(options)) {
+    if (!known.has(key)) {
+      throw new InvalidArgumentError(`${store} option "${key}"`, (options as Record<string, unknown>)[key], `left out: ${store} has no such option (its options: ${[...known].join(', ')})`);
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import type { Codec } from './serializers.js';
+import type { Glob } from './glob.js';
+
+export type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * What a backend implements, on absolute keys and already-encoded data. Views (the stores users hold, their
+ * scopes and read-only views) validate arguments, add prefixes and encode/decode; one engine serves them all.
+ * Methods may answer synchronously (memory, an open SQLite database) or with a promise.
+ */
+export interface StoreEngine {
+  /** Human name for messages: "MemoryStore", "RedisStore redis://…", "SqliteStore ./x.db". */
+  readonly description: string;
+  readonly codec: Codec;
+  readonly closed: boolean;
+  /** Encoded data, or `undefined` when missing or expired. */
+  get(key: string): MaybePromise<unknown>;
+  /** `ttl`: validated ms, `Infinity` for none, `undefined` for the engine's default. */
+  set(key: string, data: unknown, ttl: number | undefined): MaybePromise<void>;
+  delete(key: string): MaybePromise<boolean>;
+  exists(key: string): MaybePromise<boolean>;
+  getMany(keys: readonly string[]): MaybePromise<unknown[]>;
+  setMany(entries: readonly (readonly [string, unknown])[], ttl: number | undefined): MaybePromise<void>;
+  deleteMany(keys: readonly string[]): MaybePromise<number>;
+  /** Keys under `prefix` whose remainder matches `glob`, returned without the prefix, each once, any order. */
+  keys(prefix: string, glob: Glob): MaybePromise<string[]>;
+  /** Same as `keys`, page by page. */
+  scan(prefix: string, glob: Glob): AsyncIterableIterator<string>;
+  /** Removes every key under `prefix` (everything for ''). */
+  clear(prefix: string): MaybePromise<void>;
+  close(): Promise<void>;
+}
+
+/** The upper bound of the key range holding every string that starts with `prefix`, if one can be written. */
+export function prefixUpperBound(prefix: string): string | undefined {
+  if (prefix.length === 0) return undefined;
+  const last = prefix.charCodeAt(prefix.length - 1);
+  if (last >= 0xd7ff && last < 0xe000) return undefined; // would step into or out of a surrogate pair
+  if (last === 0xffff) return undefined;
+  return prefix.slice(0, -1) + String.fromCharCode(last + 1);
+}

@@ -1,0 +1,71 @@
+import { InvalidArgumentError } from '../errors.js';
+import { MemoryEngine } from './memory-engine.js';
+import type { Serializer, SerializerName } from './serializers.js';
+import { resolveCodec } from './serializers.js';
+import { StoreView } from './store-view.js';
+import type { EvictionReason } from './types.js';
+import { checkFunction, checkKeyPrefix, checkTtl, checkWholeNumber, rejectUnknownOptions } from './validate.js';
+
+export interface MemoryStoreOptions<V = unknown> {
+  /** Most entries kept; past it the least recently used one is evicted. Default: unbounded. */
+  readonly maxEntries?: number;
+  /** Default TTL in ms for every `set` that gives none. Default: no expiry. */
+  readonly ttl?: number;
+  /**
+   * Called when an entry leaves the store, with the reason: `evicted` (LRU bound), `expired`, `deleted`
+   * (delete/deleteMany/clear) or `overwritten` (set on an existing key). Runs after the store is consistent, so it
+   * may use the store. Errors it throws (or rejects with) do not affect the store; they are reported with
+   * process.emitWarning.
+   */
+  readonly onEvict?: (key: string, value: V, reason: EvictionReason) => void | Promise<void>;
+  /** How often (ms) one timer removes expired entries nobody reads. 0 disables it. Default 1000. */
+  readonly sweepInterval?: number;
+  /**
+   * `json` (default, like the other backends: values are copied and checked), `structured`, a Serializer, or
+   * `none`: keep the values themselves (plain objects and arrays are deep-frozen), for speed.
+   */
+  readonly serializer?: SerializerName | 'none' | Serializer;
+  /** Prefix for every key (kept out of the keys this store returns). */
+  readonly keyPrefix?: string;
+  /** The clock for TTLs, in ms. Default `performance.now` (monotonic). Tests pass a fake one. */
+  readonly now?: () => number;
+}
+
+const OPTIONS = new Set(['maxEntries', 'ttl', 'onEvict', 'sweepInterval', 'serializer', 'keyPrefix', 'now']);
+
+/**
+ * An in-process store: LRU by use with an optional bound, TTLs that free memory without being read (lazy expiry
+ * plus one unref'd sweeper that runs only while some entry has a TTL), and eviction callbacks with a reason.
+ */
+export class MemoryStore<V = unknown> extends StoreView<V> {
+  readonly #engine: MemoryEngine;
+
+  constructor(options: MemoryStoreOptions<V> = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidArgumentError('MemoryStore options', options, 'an object (or nothing)');
+    }
+    rejectUnknownOptions(options, OPTIONS, 'MemoryStore');
+    const keyPrefix = checkKeyPrefix(options.keyPrefix);
+    const engine = new MemoryEngine({
+      maxEntries: checkWholeNumber(options.maxEntries ?? Infinity, 'maxEntries', 1, true),
+      ttl: checkTtl(options.ttl, 'ttl'),
+      sweepInterval: checkWholeNumber(options.sweepInterval ?? 1000, 'sweepInterval', 0),
+      now: checkFunction<() => number>(options.now, 'now') ?? performance.now.bind(performance),
+      codec: resolveCodec(options.serializer, true),
+      onEvict: checkFunction<(key: string, value: unknown, reason: EvictionReason) => unknown>(options.onEvict, 'onEvict'),
+      label: keyPrefix.length === 0 ? (k) => k : (k) => k.slice(keyPrefix.length),
+    });
+    super(engine, keyPrefix, keyPrefix.length, false, true);
+    this.#engine = engine;
+  }
+
+  /** Entries held, including expired ones not yet removed by a read or the sweeper. */
+  get size(): number {
+    return this.#engine.size;
+  }
+
+  /** Removes every expired entry now (what the sweeper does every sweepInterval); returns how many. */
+  purgeExpired(): number {
+    return this.#engine.purgeExpired();
+  }
+}

@@ -1,0 +1,235 @@
+import type { Redis } from 'ioredis';
+import { InvalidArgumentError } from '../errors.js';
+import type { MaybePromise, StoreEngine } from './engine.js';
+import { escapeRedisGlob, type Glob } from './glob.js';
+import { RedisConnection } from './redis-connection.js';
+import { resolveCodec, type Codec, type Serializer, type SerializerName } from './serializers.js';
+import { StoreView } from './store-view.js';
+import { checkKeyPrefix, checkTtl, checkWholeNumber, rejectUnknownOptions } from './validate.js';
+
+export interface RedisStoreOptions {
+  /** `redis://[user:password@]host:port/db` or `rediss://…`. Default `redis://127.0.0.1:6379`. */
+  readonly url?: string;
+  /** An ioredis client to use instead (not closed by `close()`; it must not have its own keyPrefix). */
+  readonly client?: Redis;
+  /** Prefix for every key, e.g. "myapp:" (kept out of the keys this store returns). */
+  readonly keyPrefix?: string;
+  /** Default TTL in ms for every `set` that gives none. Default: no expiry. */
+  readonly ttl?: number;
+  /** `json` (default), `structured` or a Serializer. */
+  readonly serializer?: SerializerName | Serializer;
+  /** How long (ms) the first connection may take before operations fail. Default 10000. */
+  readonly connectTimeout?: number;
+  /** How long (ms) an operation may take, waiting for a reconnection included, before it fails. Default 5000. */
+  readonly commandTimeout?: number;
+  /** SCAN COUNT hint: keys Redis looks at per SCAN call. Default 1000. */
+  readonly scanCount?: number;
+}
+
+const OPTIONS = new Set(['url', 'client', 'keyPrefix', 'ttl', 'serializer', 'connectTimeout', 'commandTimeout', 'scanCount']);
+const CHUNK = 1000;
+
+function describeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return `RedisStore ${parsed.toString()}`;
+  } catch {
+    return 'RedisStore';
+  }
+}
+
+class RedisEngine implements StoreEngine {
+  readonly description: string;
+  readonly codec: Codec;
+  readonly #conn: RedisConnection;
+  readonly #ttl: number | undefined;
+  readonly #binary: boolean;
+  readonly #scanCount: number;
+
+  constructor(conn: RedisConnection, description: string, codec: Codec, ttl: number | undefined, scanCount: number) {
+    this.#conn = conn;
+    this.description = description;
+    this.codec = codec;
+    this.#binary = codec.binary;
+    this.#ttl = ttl;
+    this.#scanCount = scanCount;
+  }
+
+  get closed(): boolean {
+    return this.#conn.closed;
+  }
+
+  /** Gets a ready client (or waits for one) and runs `send` on it under the operation's deadline. */
+  #do<T>(action: string, key: string | undefined, write: boolean, send: (client: Redis) => Promise<T>): Promise<T> {
+    const started = performance.now();
+    const client = this.#conn.ready(action, key, started);
+    if (client instanceof Promise) return client.then((c) => this.#conn.run(action, key, write, send(c), started));
+    return this.#conn.run(action, key, write, send(client), started);
+  }
+
+  #px(ttl: number | undefined): number | undefined {
+    const t = ttl === undefined ? this.#ttl : ttl;
+    return t === Infinity ? undefined : t;
+  }
+
+  get(key: string): Promise<unknown> {
+    return this.#do<string | Buffer | null>('get', key, false, (c) => (this.#binary ? c.getBuffer(key) : c.get(key)));
+  }
+
+  async set(key: string, data: unknown, ttl: number | undefined): Promise<void> {
+    const px = this.#px(ttl);
+    const value = data as string | Buffer;
+    await this.#do('set', key, true, (c) => (px === undefined ? c.set(key, value) : c.set(key, value, 'PX', px)));
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return (await this.#do('delete', key, true, (c) => c.del(key))) > 0;
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return (await this.#do('check', key, false, (c) => c.exists(key))) > 0;
+  }
+
+  async getMany(keys: readonly string[]): Promise<unknown[]> {
+    if (keys.length === 0) return [];
+    const values = await this.#do<(string | Buffer | null)[]>(`get ${keys.length} keys`, undefined, false, (c) =>
+      this.#binary ? c.mgetBuffer(...keys) : c.mget(...keys),
+    );
+    return values.map((v) => (v === null ? undefined : v));
+  }
+
+  async setMany(entries: readonly (readonly [string, unknown])[], ttl: number | undefined): Promise<void> {
+    if (entries.length === 0) return;
+    const px = this.#px(ttl);
+    const action = `set ${entries.length} keys`;
+    const results = await this.#do(action, undefined, true, (c) => {
+      const pipeline = c.pipeline();
+      for (const [key, data] of entries) {
+        if (px === undefined) pipeline.set(key, data as string | Buffer);
+        else pipeline.set(key, data as string | Buffer, 'PX', px);
+      }
+      return pipeline.exec();
+    });
+    this.#checkPipeline(results, action, entries.length);
+  }
+
+  /** A pipeline is not atomic: when part of it failed, say how much, so nothing looks done that is not. */
+  #checkPipeline(results: [Error | null, unknown][] | null | undefined, action: string, total: number): void {
+    const failures = (results ?? []).filter(([error]) => error !== null);
+    if (failures.length === 0 && results?.length === total) return;
+    const first = failures[0]?.[0] ?? new Error('the pipeline returned no results');
+    const error = this.#conn.error(first, action, undefined, true);
+    error.message += ` (${failures.length || total} of ${total} commands failed; the others were applied)`;
+    throw error;
+  }
+
+  async deleteMany(keys: readonly string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    const action = `delete ${keys.length} keys`;
+    if (keys.length <= CHUNK) return this.#do(action, undefined, true, (c) => c.del(...keys));
+    const results = await this.#do(action, undefined, true, (c) => {
+      const pipeline = c.pipeline();
+      for (let i = 0; i < keys.length; i += CHUNK) pipeline.del(...keys.slice(i, i + CHUNK));
+      return pipeline.exec();
+    });
+    this.#checkPipeline(results, action, Math.ceil(keys.length / CHUNK));
+    return results!.reduce((n, [, count]) => n + (count as number), 0);
+  }
+
+  /** SCAN (never KEYS) page by page, yielding the raw keys Redis returns for the MATCH pattern. */
+  async *#pages(match: string, action: string): AsyncGenerator<string[]> {
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.#do(action, undefined, false, (c) => c.scan(cursor, 'MATCH', match, 'COUNT', this.#scanCount));
+      cursor = next;
+      if (keys.length > 0) yield keys;
+    } while (cursor !== '0');
+  }
+
+  async keys(prefix: string, glob: Glob): Promise<string[]> {
+    const found = new Set<string>(); // SCAN may return a key twice
+    for await (const page of this.#pages(escapeRedisGlob(prefix) + glob.redis, 'list keys')) {
+      for (const key of page) {
+        const rel = key.slice(prefix.length);
+        if (key.startsWith(prefix) && glob.test(rel)) found.add(rel);
+      }
+    }
+    return [...found];
+  }
+
+  async *scan(prefix: string, glob: Glob): AsyncIterableIterator<string> {
+    for await (const page of this.#pages(escapeRedisGlob(prefix) + glob.redis, 'scan keys')) {
+      const seen = new Set<string>();
+      for (const key of page) {
+        const rel = key.slice(prefix.length);
+        if (key.startsWith(prefix) && glob.test(rel) && !seen.has(rel)) {
+          seen.add(rel);
+          yield rel;
+        }
+      }
+    }
+  }
+
+  async clear(prefix: string): Promise<void> {
+    for await (const page of this.#pages(`${escapeRedisGlob(prefix)}*`, 'clear the store')) {
+      const keys = page.filter((k) => k.startsWith(prefix));
+      if (keys.length > 0) await this.#do('clear the store', undefined, true, (c) => c.unlink(...keys));
+    }
+  }
+
+  close(): Promise<void> {
+    return this.#conn.close();
+  }
+}
+
+/**
+ * A store on Redis through ioredis (loaded when first used unless a client is given): SCAN never KEYS, MGET and
+ * pipelines for batches, TTL with PX. A lost connection fails operations with StoreConnectionError within
+ * commandTimeout (never a hang, never a false success) and the store recovers when Redis returns.
+ */
+export class RedisStore<V = unknown> extends StoreView<V> {
+  constructor(options: RedisStoreOptions = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidArgumentError('RedisStore options', options, 'an object such as { url: "redis://127.0.0.1:6379/0" }');
+    }
+    rejectUnknownOptions(options, OPTIONS, 'RedisStore');
+    const { url, client } = options;
+    if (url !== undefined && client !== undefined) {
+      throw new InvalidArgumentError('RedisStore options', 'url and client', 'either a url or a client, not both');
+    }
+    if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\//.test(url))) {
+      throw new InvalidArgumentError('url', url, 'a Redis URL such as "redis://127.0.0.1:6379/0" (or "rediss://" for TLS)');
+    }
+    if (client !== undefined) {
+      if (typeof client !== 'object' || client === null || typeof (client as Redis).pipeline !== 'function') {
+        throw new InvalidArgumentError('client', client, 'an ioredis client (new Redis(...))');
+      }
+      if ((client as Redis).options?.keyPrefix) {
+        throw new InvalidArgumentError(
+          'client',
+          client,
+          `an ioredis client without its own keyPrefix (its prefix "${(client as Redis).options.keyPrefix}" would not apply to SCAN): pass { keyPrefix } to RedisStore instead`,
+        );
+      }
+    }
+    const keyPrefix = checkKeyPrefix(options.keyPrefix);
+    const description =
+      client !== undefined ? `RedisStore (client ${client.options?.host ?? '?'}:${client.options?.port ?? '?'})` : describeUrl(url ?? 'redis://127.0.0.1:6379');
+    const connection = new RedisConnection({
+      url,
+      client,
+      connectTimeout: checkWholeNumber(options.connectTimeout ?? 10_000, 'connectTimeout', 1),
+      commandTimeout: checkWholeNumber(options.commandTimeout ?? 5_000, 'commandTimeout', 1),
+      description,
+    });
+    const engine = new RedisEngine(
+      connection,
+      description,
+      resolveCodec(options.serializer, false),
+      checkTtl(options.ttl, 'ttl'),
+      checkWholeNumber(options.scanCount ?? 1000, 'scanCount', 1),
+    );
+    super(engine, keyPrefix, keyPrefix.length, false, true);
+  }
+}

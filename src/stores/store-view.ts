@@ -1,0 +1,173 @@
+import { InvalidArgumentError, ReadonlyStoreError, StoreClosedError } from '../errors.js';
+import type { StoreEngine } from './engine.js';
+import { compileGlob } from './glob.js';
+import type { KeyValueStore, ReadonlyKeyValueStore, SetOptions, StoreEntries } from './types.js';
+import { checkKey, checkKeys, checkScopePrefix, checkSetOptions } from './validate.js';
+
+/**
+ * A store as users see it: a window on one engine under a key prefix, writable or read-only. The stores made
+ * with `new MemoryStore()` / `new RedisStore()` / `new SqliteStore()` are views that own their engine; their
+ * `scope()` and `readonly()` are views sharing it (one LRU, one sweeper, one connection). The engine is held in
+ * a private field, so a read-only view gives no way back to a writable one.
+ */
+const RESOLVED: Promise<void> = Promise.resolve();
+
+export class StoreView<V = unknown> implements KeyValueStore<V> {
+  readonly #engine: StoreEngine;
+  /** Absolute prefix of this view's keys in the engine. */
+  readonly #prefix: string;
+  /** Length of the owning store's keyPrefix: keys in messages and callbacks start after it. */
+  readonly #labelStart: number;
+  readonly #readonly: boolean;
+  readonly #owner: boolean;
+  #closed = false;
+
+  /** @internal Stores are created with `new MemoryStore()` etc.; views with `scope()` and `readonly()`. */
+  constructor(engine: StoreEngine, prefix: string, labelStart: number, readonly: boolean, owner: boolean) {
+    this.#engine = engine;
+    this.#prefix = prefix;
+    this.#labelStart = labelStart;
+    this.#readonly = readonly;
+    this.#owner = owner;
+  }
+
+  get [Symbol.toStringTag](): string {
+    const scope = this.#prefix.slice(this.#labelStart);
+    return `${this.#engine.description}${scope ? ` scope "${scope}"` : ''}${this.#readonly ? ' (read-only)' : ''}`;
+  }
+
+  /** Throws when this view is closed (or read-only, for a write). The message is built only then. */
+  #check(action: string, key: string | undefined, write: boolean): void {
+    if (write && this.#readonly) throw new ReadonlyStoreError(key === undefined ? action : `${action} "${key}"`);
+    if (this.#closed || this.#engine.closed) throw new StoreClosedError(key === undefined ? action : `${action} "${key}"`);
+  }
+
+  #label(fullKey: string): string {
+    return this.#labelStart === 0 ? fullKey : fullKey.slice(this.#labelStart);
+  }
+
+  get(key: string): Promise<V | undefined> {
+    try {
+      checkKey(key);
+      this.#check('get', key, false);
+      const full = this.#prefix + key;
+      const engine = this.#engine;
+      const data = engine.get(full);
+      if (data instanceof Promise) return data.then((d) => (d === undefined ? undefined : (engine.codec.decode(d, this.#label(full)) as V)));
+      return Promise.resolve(data === undefined ? undefined : (engine.codec.decode(data, this.#label(full)) as V));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  set(key: string, value: V, options?: SetOptions): Promise<void> {
+    try {
+      checkKey(key);
+      this.#check('set', key, true);
+      const ttl = options === undefined ? undefined : checkSetOptions(options);
+      const full = this.#prefix + key;
+      const engine = this.#engine;
+      const done = engine.set(full, engine.codec.encode(value, this.#label(full)), ttl);
+      return done instanceof Promise ? done : RESOLVED;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  async delete(key: string): Promise<boolean> {
+    checkKey(key);
+    this.#check('delete', key, true);
+    return this.#engine.delete(this.#prefix + key);
+  }
+
+  async exists(key: string): Promise<boolean> {
+    checkKey(key);
+    this.#check('check', key, false);
+    return this.#engine.exists(this.#prefix + key);
+  }
+
+  async keys(pattern: string = '*'): Promise<string[]> {
+    const glob = compileGlob(pattern);
+    this.#check('list keys', undefined, false);
+    const keys = await this.#engine.keys(this.#prefix, glob);
+    return keys.sort();
+  }
+
+  async *scan(pattern: string = '*'): AsyncIterableIterator<string> {
+    const glob = compileGlob(pattern);
+    this.#check('scan keys', undefined, false);
+    for await (const key of this.#engine.scan(this.#prefix, glob)) {
+      this.#check('scan keys', undefined, false);
+      yield key;
+    }
+  }
+
+  async getMany(keys: readonly string[]): Promise<(V | undefined)[]> {
+    checkKeys(keys);
+    this.#check('get many keys', undefined, false);
+    const full = keys.map((k) => this.#prefix + k);
+    const engine = this.#engine;
+    const data = await engine.getMany(full);
+    return data.map((d, i) => (d === undefined ? undefined : (engine.codec.decode(d, this.#label(full[i]!)) as V)));
+  }
+
+  async setMany(entries: StoreEntries<V>, options?: SetOptions): Promise<void> {
+    const list = this.#entries(entries);
+    this.#check('set many keys', undefined, true);
+    const ttl = checkSetOptions(options);
+    const engine = this.#engine;
+    // Everything is encoded before anything is written: a value that cannot be serialized writes nothing.
+    const encoded = list.map(([key, value]) => {
+      const full = this.#prefix + key;
+      return [full, engine.codec.encode(value, this.#label(full))] as const;
+    });
+    await engine.setMany(encoded, ttl);
+  }
+
+  #entries(entries: StoreEntries<V>): (readonly [string, V])[] {
+    if (typeof entries !== 'object' || entries === null) {
+      throw new InvalidArgumentError('entries', entries, 'a Map, an array of [key, value] pairs or a plain object');
+    }
+    if (!(Symbol.iterator in entries)) {
+      const record = entries as Readonly<Record<string, V>>;
+      return Object.keys(record).map((k) => [k, record[k]!] as const);
+    }
+    const list: (readonly [string, V])[] = [];
+    let i = 0;
+    for (const entry of entries as Iterable<readonly [string, V]>) {
+      if (!Array.isArray(entry) || entry.length !== 2) {
+        throw new InvalidArgumentError(`entries[${i}]`, entry, 'a [key, value] pair');
+      }
+      checkKey(entry[0], `entries[${i}][0]`);
+      list.push(entry as readonly [string, V]);
+      i++;
+    }
+    return list;
+  }
+
+  async deleteMany(keys: readonly string[]): Promise<number> {
+    checkKeys(keys);
+    this.#check('delete many keys', undefined, true);
+    return this.#engine.deleteMany(keys.map((k) => this.#prefix + k));
+  }
+
+  async clear(): Promise<void> {
+    this.#check('clear the store', undefined, true);
+    await this.#engine.clear(this.#prefix);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#owner) await this.#engine.close();
+  }
+
+  scope(prefix: string): KeyValueStore<V> {
+    checkScopePrefix(prefix);
+    return new StoreView<V>(this.#engine, `${this.#prefix}${prefix}:`, this.#labelStart, this.#readonly, false);
+  }
+
+  readonly(): ReadonlyKeyValueStore<V> {
+    return new StoreView<V>(this.#engine, this.#prefix, this.#labelStart, true, false);
+  }
+}
