@@ -6,7 +6,7 @@
  */
 import { Flow, Routine, Runtime } from '../src/index.js';
 import { bareXState } from './lib/bare-xstate.js';
-import { gc, median, opsPerSecond, printRatio } from './lib/measure.js';
+import { gc, opsPerSecond, paired, printPaired } from './lib/measure.js';
 
 class Step extends Routine {
   constructor(last: boolean) {
@@ -51,20 +51,17 @@ async function bare(hops: number, jobs: number, batch: number): Promise<number> 
 }
 
 const JOBS = 20_000;
-const TRIALS = 5;
+const TRIALS = 7;
 const one = chain('one', 1);
 const ten = chain('ten', 10);
 
-console.log(`jobs/s, median of ${TRIALS}; ratio = routilux cost / bare XState cost (aim: <= 2x)`);
-const oneOurs = await median(TRIALS, () => routilux(one, JOBS, 100));
-const oneBare = await median(TRIALS, () => bare(1, JOBS, 100));
-printRatio('(a) 1-routine flow', oneOurs, oneBare, 'bare XState', 'jobs/s');
-const tenOurs = await median(TRIALS, () => routilux(ten, JOBS / 2, 100));
-const tenBare = await median(TRIALS, () => bare(10, JOBS / 2, 100));
-printRatio('(b) 10-routine chain', tenOurs, tenBare, 'bare XState', 'jobs/s');
-
-const at100 = await median(TRIALS, () => routilux(one, JOBS, 100));
-const at10k = await median(TRIALS, () => routilux(one, JOBS, 10_000));
-printRatio('(c) 10,000 posted at once (1 routine)', at10k, at100, '100 at a time', 'jobs/s');
-const bare10k = await median(TRIALS, () => bare(1, JOBS, 10_000));
-printRatio('    bare XState, 10,000 at once', bare10k, oneBare, '100 at a time', 'jobs/s');
+console.log(`jobs/s, median of ${TRIALS} alternating runs; ratio = routilux cost / baseline cost (aim: <= 2x against bare XState)`);
+printPaired('(a) 1-routine flow', await paired(TRIALS, () => routilux(one, JOBS, 100), () => bare(1, JOBS, 100)), 'bare XState', 'jobs/s');
+printPaired('(b) 10-routine chain', await paired(TRIALS, () => routilux(ten, JOBS / 2, 100), () => bare(10, JOBS / 2, 100)), 'bare XState', 'jobs/s');
+printPaired(
+  '(c) 10,000 posted at once (1 routine)',
+  await paired(TRIALS, () => routilux(one, JOBS, 10_000), () => routilux(one, JOBS, 100)),
+  '100 at a time',
+  'jobs/s',
+);
+printPaired('    bare XState, 10,000 at once', await paired(TRIALS, () => bare(1, JOBS, 10_000), () => bare(1, JOBS, 100)), '100 at a time', 'jobs/s');

@@ -1,4 +1,4 @@
-import { setup } from 'xstate';
+import { enqueueActions, setup } from 'xstate';
 
 /** How a job ended. */
 export type JobOutcome = 'completed' | 'failed' | 'cancelled' | 'timedOut';
@@ -46,34 +46,36 @@ export interface JobMachineContext {
 }
 
 export type JobMachineEvent =
-  | { type: 'job.run' }
   | { type: 'slot.enqueue'; items: readonly SlotDelivery[]; buffered?: boolean }
   | { type: 'routine.done'; activation: ActivationRef }
   | { type: 'timer.fire'; timer: number }
   | { type: 'job.cancel'; reason?: unknown }
   | { type: 'job.timeout'; reason?: unknown }
-  | { type: 'job.fail'; error: unknown };
+  | { type: 'job.fail'; error: unknown }
+  | { type: 'job.idle' };
 
 const endings = {
   'job.cancel': '#job.cancelled',
   'job.timeout': '#job.timedOut',
   'job.fail': '#job.failed',
+  'job.idle': '#job.completed',
 } as const;
 
+// Every piece of work ends by checking whether the job is over (raising job.fail or job.idle), rather than with
+// `always` transitions: those would re-run their guards after every event of every job.
 const work = {
-  'slot.enqueue': { actions: ['slot.enqueue', 'routine.activate'] },
-  'routine.done': { actions: ['routine.settle', 'routine.activate'] },
-  'timer.fire': { actions: ['timer.wake', 'routine.activate'] },
+  'slot.enqueue': { actions: ['slot.enqueue', 'routine.activate', 'job.checkEnd'] },
+  'routine.done': { actions: ['routine.settle', 'routine.activate', 'job.checkEnd'] },
+  'timer.fire': { actions: ['timer.wake', 'routine.activate', 'job.checkEnd'] },
 } as const;
-
-const settleOrEnd = [
-  { guard: 'hasFailed', target: '#job.failed' },
-  { guard: 'isQuiescent', target: '#job.completed' },
-] as const;
 
 /**
- * pending → running → completed | failed | cancelled | timedOut. A job completes by itself at quiescence: no
- * logic running, no timer pending, and no routine able to activate on what its slots hold.
+ * running → completed | failed | cancelled | timedOut. A job completes by itself at quiescence: no logic running,
+ * no timer pending, and no routine able to activate on what its slots hold.
+ *
+ * `pending` (no logic started yet: waiting for a concurrency slot or a paused worker) is a status of the job's
+ * JobContext, not a state of this machine: a pending → running transition for every job cost about a fifth of
+ * the runtime's throughput, and tells nothing the JobContext does not.
  */
 export const jobMachine = setup({
   types: {
@@ -92,28 +94,23 @@ export const jobMachine = setup({
       if (event.type === 'timer.fire') context.driver.wake(event.timer);
     },
     'routine.activate': ({ context }) => context.driver.activate(),
+    'job.checkEnd': enqueueActions(({ context, enqueue }) => {
+      const { driver } = context;
+      if (driver.failure !== undefined) enqueue.raise({ type: 'job.fail', error: driver.failure });
+      else if (driver.isQuiescent()) enqueue.raise({ type: 'job.idle' });
+    }),
     'job.finish': ({ context, event }, params: { outcome: JobOutcome }) => {
       const reason =
         event.type === 'job.cancel' || event.type === 'job.timeout' ? event.reason : event.type === 'job.fail' ? event.error : undefined;
       context.driver.finish(params.outcome, reason);
     },
   },
-  guards: {
-    hasFailed: ({ context }) => context.driver.failure !== undefined,
-    isQuiescent: ({ context }) => context.driver.isQuiescent(),
-  },
 }).createMachine({
   id: 'job',
   context: ({ input }) => ({ driver: input.driver }),
-  initial: 'pending',
+  initial: 'running',
   states: {
-    pending: {
-      entry: 'routine.activate',
-      always: settleOrEnd,
-      on: { ...endings, ...work, 'job.run': 'running' },
-    },
     running: {
-      always: settleOrEnd,
       on: { ...endings, ...work },
     },
     completed: { type: 'final', entry: { type: 'job.finish', params: { outcome: 'completed' } } },

@@ -26,3 +26,33 @@ export function printRatio(label: string, ours: number, baseline: number, baseli
 export function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
+
+/**
+ * Runs `ours` and `baseline` alternately `trials` times and returns the median of each and the median of the
+ * per-pair cost ratios (baseline rate / our rate): the machines are shared and noisy, and noise that hits both
+ * runs of a pair cancels out of its ratio.
+ */
+export async function paired(
+  trials: number,
+  ours: () => Promise<number>,
+  baseline: () => Promise<number>,
+): Promise<{ ours: number; baseline: number; ratio: number }> {
+  const a: number[] = [];
+  const b: number[] = [];
+  const ratios: number[] = [];
+  for (let i = 0; i < trials; i++) {
+    const x = await ours();
+    const y = await baseline();
+    a.push(x);
+    b.push(y);
+    ratios.push(y / x);
+  }
+  const mid = (v: number[]) => [...v].sort((p, q) => p - q)[Math.floor(v.length / 2)]!;
+  return { ours: mid(a), baseline: mid(b), ratio: mid(ratios) };
+}
+
+export function printPaired(label: string, result: { ours: number; baseline: number; ratio: number }, baselineLabel: string, unit = 'ops/s'): void {
+  console.log(
+    `${label.padEnd(44)} ${fmt(result.ours).padStart(12)} ${unit}   ${baselineLabel}: ${fmt(result.baseline).padStart(12)} ${unit}   ratio ${result.ratio.toFixed(2)}x cost`,
+  );
+}

@@ -34,6 +34,7 @@ export interface JobControl {
   cancel(reason: unknown): void;
 }
 
+const EMPTY: readonly never[] = Object.freeze([]);
 const FINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled', 'timedOut']);
 
 let started: (job: JobContext) => void;
@@ -61,10 +62,11 @@ export class JobContext {
   #failedRoutineId: string | undefined;
   #completedAt: number | undefined;
   #unconsumed: UnconsumedData | undefined;
-  readonly #data = new Map<string, unknown>();
-  readonly #trace: TraceEntry[] = [];
+  // Allocated on first use: most jobs never touch some of them, and a job's size decides how many can be live.
+  #data: Map<string, unknown> | undefined;
+  #trace: TraceEntry[] | undefined;
   #traceDropped = 0;
-  readonly #output: string[] = [];
+  #output: string[] | undefined;
   #outputDropped = 0;
   #abort: AbortController | undefined;
   #done: { promise: Promise<JobContext>; resolve: (job: JobContext) => void } | undefined;
@@ -134,32 +136,33 @@ export class JobContext {
   }
 
   setData(key: string, value: unknown): void {
-    this.#data.set(key, value);
+    (this.#data ??= new Map()).set(key, value);
   }
 
   getData<T = unknown>(key: string, defaultValue?: T): T {
-    return (this.#data.has(key) ? this.#data.get(key) : defaultValue) as T;
+    return (this.#data?.has(key) ? this.#data.get(key) : defaultValue) as T;
   }
 
   hasData(key: string): boolean {
-    return this.#data.has(key);
+    return this.#data?.has(key) ?? false;
   }
 
   /** A snapshot of the job's data. */
   get data(): Readonly<Record<string, unknown>> {
-    return Object.freeze(Object.fromEntries(this.#data));
+    return Object.freeze(this.#data ? Object.fromEntries(this.#data) : {});
   }
 
   trace(routineId: string, action: string, details?: unknown): void {
-    if (this.#trace.length >= this.#limits.maxTraceEntries) {
-      this.#trace.shift();
+    const trace = (this.#trace ??= []);
+    if (trace.length >= this.#limits.maxTraceEntries) {
+      trace.shift();
       this.#traceDropped++;
     }
-    this.#trace.push(Object.freeze({ timestamp: this.#now(), routineId, action, details }));
+    trace.push(Object.freeze({ timestamp: this.#now(), routineId, action, details }));
   }
 
   get traceLog(): readonly TraceEntry[] {
-    return this.#trace;
+    return this.#trace ?? EMPTY;
   }
 
   /** How many of the oldest trace entries were dropped to keep the log within its bound. */
@@ -174,15 +177,16 @@ export class JobContext {
 
   /** @internal used by captureConsole(); prefer log(). */
   appendOutput(line: string): void {
-    if (this.#output.length >= this.#limits.maxOutputLines) {
-      this.#output.shift();
+    const output = (this.#output ??= []);
+    if (output.length >= this.#limits.maxOutputLines) {
+      output.shift();
       this.#outputDropped++;
     }
-    this.#output.push(line);
+    output.push(line);
   }
 
   get output(): readonly string[] {
-    return this.#output;
+    return this.#output ?? EMPTY;
   }
 
   get outputDropped(): number {
@@ -229,8 +233,8 @@ export class JobContext {
       error: this.#error instanceof Error ? { name: this.#error.name, message: this.#error.message } : this.#error,
       failedRoutineId: this.#failedRoutineId,
       unconsumed: this.#unconsumed,
-      traceLog: this.#trace,
-      output: this.#output,
+      traceLog: this.traceLog,
+      output: this.output,
     };
   }
 }

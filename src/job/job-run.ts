@@ -2,21 +2,23 @@ import { createActor, type Actor } from 'xstate';
 import { jobMachine, type ActivationRef, type JobDriver, type JobMachine, type JobOutcome, type SlotDelivery } from '../../machines/job.machine.js';
 import { JobCancelledError, JobTimeoutError, SlotQueueFullError } from '../errors.js';
 import type { CompiledFlow, CompiledRoutine, SlotTarget } from '../flow/compiled-flow.js';
+import { immediatePolicy } from '../policies/builtin.js';
 import type { SlotsView, Take } from '../policies/policy.js';
 import type { HookRunner } from '../runtime/hooks.js';
 import type { Worker } from '../runtime/worker.js';
 import { Activation } from './activation.js';
-import { jobLifecycle, type JobContext, type UnconsumedData } from './job-context.js';
+import { jobLifecycle, type JobContext, type JobControl, type UnconsumedData } from './job-context.js';
 
 type Timer = { readonly handle: unknown } & ({ readonly kind: 'retry'; readonly activation: Activation } | { readonly kind: 'policy'; readonly routine: number });
 
 const NONE = -1;
+const IMMEDIATE = immediatePolicy();
 
 /**
  * The job actor's driver: its slot queues, outstanding work and timers. Only the job actor calls the JobDriver
  * methods (one event at a time); logic reaches the job through events (`slot.enqueue`, `routine.done`).
  */
-export class JobRun implements JobDriver {
+export class JobRun implements JobDriver, JobControl {
   actor: Actor<JobMachine> | undefined;
   failure: unknown = undefined;
   finished = false;
@@ -24,11 +26,11 @@ export class JobRun implements JobDriver {
   readonly #queues: unknown[][][];
   #buffered: Map<SlotTarget, number> | undefined;
   #outstanding = 0;
-  readonly #timers = new Map<number, Timer>();
+  // Allocated on first use: a live job's size decides how many jobs fit, and most never set a timer.
+  #timers: Map<number, Timer> | undefined;
   #nextTimer = 1;
-  readonly #lastActivated: number[];
-  readonly #policyTimer: number[];
-  #accepted = false;
+  #lastActivated: number[] | undefined;
+  #policyTimer: number[] | undefined;
   #started = false;
   #timeoutHandle: unknown;
 
@@ -39,10 +41,7 @@ export class JobRun implements JobDriver {
     private readonly entry: SlotDelivery,
     private readonly timeout: number | undefined,
   ) {
-    const n = flow.routines.length;
-    this.#queues = new Array(n);
-    this.#lastActivated = new Array(n).fill(NONE);
-    this.#policyTimer = new Array(n).fill(NONE);
+    this.#queues = new Array(flow.routines.length);
   }
 
   get jobId(): string {
@@ -57,12 +56,16 @@ export class JobRun implements JobDriver {
   start(): void {
     const actor = createActor(jobMachine, { parent: this.worker.actor, id: this.job.jobId, input: { driver: this } });
     this.actor = actor;
-    jobLifecycle.attach(this.job, { cancel: (reason) => this.#send({ type: 'job.cancel', reason }) });
+    jobLifecycle.attach(this.job, this);
+    // The posted item is queued before the actor starts (it is the actor's input): one transition fewer a job.
+    this.enqueue([this.entry], false);
+    this.activate();
     actor.start();
     if (this.timeout !== undefined) {
       this.#timeoutHandle = this.worker.clock.setTimeout(() => this.#send({ type: 'job.timeout' }), this.timeout);
     }
-    actor.send({ type: 'slot.enqueue', items: [this.entry] });
+    if (this.failure !== undefined) this.#send({ type: 'job.fail', error: this.failure });
+    else if (this.isQuiescent()) this.#send({ type: 'job.idle' });
   }
 
   // ---- called from logic (outside transitions) ----
@@ -80,6 +83,10 @@ export class JobRun implements JobDriver {
     for (const t of targets) this.#buffered.set(t, (this.#buffered.get(t) ?? 0) + 1);
   }
 
+  cancel(reason: unknown): void {
+    this.#send({ type: 'job.cancel', reason });
+  }
+
   deliver(items: readonly SlotDelivery[], buffered = false): void {
     this.#send({ type: 'slot.enqueue', items, buffered });
   }
@@ -92,14 +99,12 @@ export class JobRun implements JobDriver {
     if (this.#started) return;
     this.#started = true;
     jobLifecycle.started(this.job);
-    this.#send({ type: 'job.run' });
     this.hooks.jobStarted(this.job);
   }
 
   // ---- JobDriver: called by the job actor, one event at a time ----
 
   enqueue(items: readonly SlotDelivery[], buffered: boolean): void {
-    this.#accepted = true;
     for (const d of items) {
       const queue = this.#queue(d.routine, d.slot);
       if (buffered) this.#unreserve(d);
@@ -149,14 +154,14 @@ export class JobRun implements JobDriver {
   }
 
   wake(timerId: number): void {
-    const timer = this.#timers.get(timerId);
+    const timer = this.#timers?.get(timerId);
     if (!timer) return;
-    this.#timers.delete(timerId);
+    this.#timers!.delete(timerId);
     if (timer.kind === 'retry') {
       const a = timer.activation;
       this.#schedule(new Activation(this, a.routine, a.slotData, a.message, a.attempt + 1));
     } else {
-      this.#policyTimer[timer.routine] = NONE;
+      this.#policyTimer![timer.routine] = NONE;
       this.#dirty(timer.routine);
     }
   }
@@ -174,13 +179,13 @@ export class JobRun implements JobDriver {
   }
 
   isQuiescent(): boolean {
-    return this.#accepted && this.#outstanding === 0 && this.#timers.size === 0;
+    return this.#outstanding === 0 && !this.#timers?.size;
   }
 
   finish(outcome: JobOutcome, reason?: unknown): void {
     this.finished = true;
-    for (const timer of this.#timers.values()) this.worker.clock.clearTimeout(timer.handle);
-    this.#timers.clear();
+    if (this.#timers) for (const timer of this.#timers.values()) this.worker.clock.clearTimeout(timer.handle);
+    this.#timers = undefined;
     if (this.#timeoutHandle !== undefined) this.worker.clock.clearTimeout(this.#timeoutHandle);
     const error =
       outcome === 'failed'
@@ -196,7 +201,7 @@ export class JobRun implements JobDriver {
   }
 
   toJSON(): { jobId: string; status: string; outstanding: number; timers: number } {
-    return { jobId: this.job.jobId, status: this.job.status, outstanding: this.#outstanding, timers: this.#timers.size };
+    return { jobId: this.job.jobId, status: this.job.status, outstanding: this.#outstanding, timers: this.#timers?.size ?? 0 };
   }
 
   // ---- internals ----
@@ -227,12 +232,18 @@ export class JobRun implements JobDriver {
     const queues = this.#queues[routine.index];
     if (!queues) return;
     const worker = this.worker;
+    if (routine.policy === IMMEDIATE) {
+      // The default policy needs no view: take everything that is there.
+      const slotData = this.#take(routine, queues, 'all');
+      if (slotData) this.#schedule(new Activation(this, routine, slotData, undefined, 1));
+      return;
+    }
     for (;;) {
       if (!queues.some((q) => q.length > 0)) return;
       const view: Record<string, readonly unknown[]> = {};
       for (let s = 0; s < queues.length; s++) view[routine.slotNames[s]!] = queues[s]!;
       const now = worker.clock.now();
-      const last = this.#lastActivated[routine.index]!;
+      const last = this.#lastActivated?.[routine.index] ?? NONE;
       let decision;
       try {
         decision = routine.policy.decide(view as SlotsView, worker.state, { now, lastActivatedAt: last === NONE ? undefined : last });
@@ -242,6 +253,7 @@ export class JobRun implements JobDriver {
         return;
       }
       if (!decision.activate) {
+        this.#policyTimer ??= new Array(this.flow.routines.length).fill(NONE);
         if (decision.wakeAfter !== undefined && this.#policyTimer[routine.index] === NONE) {
           this.#policyTimer[routine.index] = this.#setTimer(Math.max(0, decision.wakeAfter), (handle) => ({ kind: 'policy', routine: routine.index, handle }));
         }
@@ -249,12 +261,12 @@ export class JobRun implements JobDriver {
       }
       const slotData = this.#take(routine, queues, decision.take);
       if (!slotData) return;
-      this.#lastActivated[routine.index] = now;
-      const pendingWake = this.#policyTimer[routine.index]!;
+      (this.#lastActivated ??= new Array(this.flow.routines.length).fill(NONE))[routine.index] = now;
+      const pendingWake = this.#policyTimer?.[routine.index] ?? NONE;
       if (pendingWake !== NONE) {
-        worker.clock.clearTimeout(this.#timers.get(pendingWake)?.handle);
-        this.#timers.delete(pendingWake);
-        this.#policyTimer[routine.index] = NONE;
+        worker.clock.clearTimeout(this.#timers?.get(pendingWake)?.handle);
+        this.#timers?.delete(pendingWake);
+        this.#policyTimer![routine.index] = NONE;
       }
       this.#schedule(new Activation(this, routine, slotData, decision.message, 1));
     }
@@ -287,7 +299,7 @@ export class JobRun implements JobDriver {
   #setTimer(ms: number, make: (handle: unknown) => Timer): number {
     const id = this.#nextTimer++;
     const handle = this.worker.clock.setTimeout(() => this.#send({ type: 'timer.fire', timer: id }), ms);
-    this.#timers.set(id, make(handle));
+    (this.#timers ??= new Map()).set(id, make(handle));
     return id;
   }
 
