@@ -19,7 +19,7 @@ const IMMEDIATE = immediatePolicy();
  * methods (one event at a time); logic reaches the job through events (`slot.enqueue`, `routine.done`).
  */
 export class JobRun implements JobDriver, JobControl {
-  actor: Actor<JobMachine> | undefined;
+  readonly actor: Actor<JobMachine>;
   failure: unknown = undefined;
   finished = false;
   #failedRoutineId: string | undefined;
@@ -42,6 +42,8 @@ export class JobRun implements JobDriver, JobControl {
     private readonly timeout: number | undefined,
   ) {
     this.#queues = new Array(flow.routines.length);
+    // Created here, outside any transition (XState computes the initial snapshot now); started by the worker.
+    this.actor = createActor(jobMachine, { parent: worker.actor, id: job.jobId, input: { driver: this } });
   }
 
   get jobId(): string {
@@ -52,10 +54,9 @@ export class JobRun implements JobDriver, JobControl {
     return this.worker.hooks;
   }
 
-  /** Called by the worker (job.spawn): creates the job actor as the worker's child and hands it the posted item. */
+  /** Called by the worker (job.spawn): starts the job actor, a child of the worker, with the posted item queued. */
   start(): void {
-    const actor = createActor(jobMachine, { parent: this.worker.actor, id: this.job.jobId, input: { driver: this } });
-    this.actor = actor;
+    const actor = this.actor;
     jobLifecycle.attach(this.job, this);
     // The posted item is queued before the actor starts (it is the actor's input): one transition fewer a job.
     this.enqueue([this.entry], false);
@@ -320,6 +321,6 @@ export class JobRun implements JobDriver, JobControl {
   }
 
   #send(event: Parameters<Actor<JobMachine>['send']>[0]): void {
-    if (!this.finished) this.actor?.send(event);
+    if (!this.finished) this.actor.send(event);
   }
 }

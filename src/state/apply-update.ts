@@ -64,7 +64,8 @@ export function freezeChecked(value: unknown, mode: SerializationMode, path: str
   if (problem) throw new SerializationError(problem.path, problem.reason, problem.hint);
   for (const o of fresh) {
     if (o instanceof Map || o instanceof Set) lockCollection(o);
-    Object.freeze(o);
+    // Typed arrays cannot be frozen (a JS limit); everything else can.
+    if (!ArrayBuffer.isView(o)) Object.freeze(o);
     checked.add(o);
   }
 }
