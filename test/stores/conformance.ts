@@ -331,7 +331,7 @@ export function describeConformance(name: string, factory: HarnessFactory): void
         ['nothing*', []],
       ])('keys(%j)', async (pattern, expected) => {
         const store = await fresh();
-        await store.setMany(KEYS.map((k) => [k, k]));
+        await store.setMany(KEYS.map((k) => [k, k] as const));
         expect(await store.keys(pattern)).toEqual([...expected].sort());
         const scanned: string[] = [];
         for await (const key of store.scan(pattern)) scanned.push(key);
