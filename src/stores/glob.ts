@@ -81,7 +81,8 @@ function parse(pattern: string): Token[] {
 
 const REGEX_SPECIAL = /[\\^$.*+?()[\]{}|/]/;
 const CLASS_SPECIAL = /[\\\]\[^-]/;
-const REDIS_SPECIAL = /[\\*?[\]^-]/g;
+const REDIS_SPECIAL = /[\\*?[\]]/g;
+const REDIS_CLASS_SPECIAL = /[\\*?[\]^-]/g;
 
 /** Escapes a literal string for a Redis MATCH pattern. */
 export function escapeRedisGlob(literal: string): string {
@@ -107,7 +108,8 @@ function toRedis(tokens: readonly Token[]): string {
   for (const t of tokens) {
     if (t.kind === 'literal') out += escapeRedisGlob(t.char);
     else if (t.kind === 'class' && !t.negated && t.items.every(([a, b]) => a < '\x80' && b < '\x80')) {
-      out += `[${t.items.map(([a, b]) => (a === b ? escapeRedisGlob(a) : `${escapeRedisGlob(a)}-${escapeRedisGlob(b)}`)).join('')}]`;
+      const esc = (c: string) => c.replace(REDIS_CLASS_SPECIAL, '\\$&');
+      out += `[${t.items.map(([a, b]) => (a === b ? esc(a) : `${esc(a)}-${esc(b)}`)).join('')}]`;
     } else if (!out.endsWith('*') || out.endsWith('\\*')) {
       // `?` and non-ASCII or negated sets match one character, which Redis (matching bytes) cannot express:
       // widen to `*` and let the compiled test decide.

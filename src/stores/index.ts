@@ -6,6 +6,6 @@ export { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 export { createStore, type StoreEnvironment } from './create-store.js';
 export { typedStore } from './typed-store.js';
 export type { StandardSchemaV1 } from './standard-schema.js';
-export { withHooks, type StoreHookContext, type StoreHookOutcome, type StoreHooks, type StoreOperation } from './with-hooks.js';
+export { withHooks, type Hooked, type StoreHookContext, type StoreHookOutcome, type StoreHooks, type StoreOperation } from './with-hooks.js';
 export { jsonSerializer, structuredSerializer, type Serializer, type SerializerName } from './serializers.js';
 export { MissingDependencyError, StoreOperationError } from './errors.js';

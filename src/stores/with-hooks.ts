@@ -147,9 +147,10 @@ class HookedView<V> implements KeyValueStore<V> {
  * });
  * ```
  */
-export function withHooks<V>(store: KeyValueStore<V>, hooks: StoreHooks): KeyValueStore<V>;
-export function withHooks<V>(store: ReadonlyKeyValueStore<V>, hooks: StoreHooks): ReadonlyKeyValueStore<V>;
-export function withHooks<V>(store: KeyValueStore<V> | ReadonlyKeyValueStore<V>, hooks: StoreHooks): KeyValueStore<V> | ReadonlyKeyValueStore<V> {
+/** The store type withHooks returns: a writable store stays writable, a read-only one read-only. */
+export type Hooked<S> = S extends KeyValueStore<infer V> ? KeyValueStore<V> : S extends ReadonlyKeyValueStore<infer V> ? ReadonlyKeyValueStore<V> : never;
+
+export function withHooks<S extends ReadonlyKeyValueStore<unknown>>(store: S, hooks: StoreHooks): Hooked<S> {
   if (typeof store !== 'object' || store === null || typeof store.get !== 'function') {
     throw new InvalidArgumentError('store', store, 'a KeyValueStore (new MemoryStore(), createStore(), ...)');
   }
@@ -161,5 +162,5 @@ export function withHooks<V>(store: KeyValueStore<V> | ReadonlyKeyValueStore<V>,
     }
   }
   // A read-only inner store keeps refusing writes: the hooks see those calls fail with ReadonlyStoreError.
-  return new HookedView(store as KeyValueStore<V>, hooks, '');
+  return new HookedView(store as unknown as KeyValueStore<unknown>, hooks, '') as unknown as Hooked<S>;
 }

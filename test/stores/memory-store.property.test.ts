@@ -153,7 +153,7 @@ describe('MemoryStore behaves like the model', () => {
                 break;
               case 'setMany':
                 actual = await store.setMany(
-                  c.keys.map((k) => [k, c.value]),
+                  c.keys.map((k) => [k, c.value] as const),
                   c.ttl === undefined ? undefined : { ttl: c.ttl },
                 );
                 for (const k of c.keys) model.set(k, c.value, c.ttl);
