@@ -1,6 +1,6 @@
 import { DuplicateIdError, EventNotFoundError, InvalidArgumentError, RoutineNotFoundError, SlotNotFoundError, type FlowProblem } from '../errors.js';
 import type { ErrorHandler } from '../routine/error-handler.js';
-import { Routine, assertName } from '../routine/routine.js';
+import { Routine, assertName, type EventTypes, type SlotTypes } from '../routine/routine.js';
 import { validateFlow } from './validate.js';
 
 /** An edge of the graph: what `from` emits as `event` arrives in slot `slot` of `to`. */
@@ -37,13 +37,14 @@ export class Flow {
     if (options.jobTimeout !== undefined) this.setJobTimeout(options.jobTimeout);
   }
 
-  addRoutine(routine: Routine, id: string): this {
+  addRoutine<S extends SlotTypes, E extends EventTypes>(routine: Routine<S, E>, id: string): this {
     if (!(routine instanceof Routine)) {
       throw new InvalidArgumentError(`addRoutine(routine, "${String(id)}")`, routine, 'a Routine instance (new MyRoutine() or defineRoutine(...))');
     }
     assertName('routine id', id);
     if (this.#routines.has(id)) throw new DuplicateIdError('routine', id, `Flow "${this.name}"`);
-    this.#routines.set(id, routine);
+    // Stored without its slot and event types: the flow only needs their names.
+    this.#routines.set(id, routine as unknown as Routine);
     this.#version++;
     return this;
   }

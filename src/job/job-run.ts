@@ -33,6 +33,8 @@ export class JobRun implements JobDriver, JobControl {
   #policyTimer: number[] | undefined;
   #started = false;
   #timeoutHandle: unknown;
+  /** Async activations of this job still running (the executor releases their slots if the job ends first). */
+  readonly running = new Set<Activation>();
 
   constructor(
     readonly worker: Worker,
@@ -188,6 +190,7 @@ export class JobRun implements JobDriver, JobControl {
     if (this.#timers) for (const timer of this.#timers.values()) this.worker.clock.clearTimeout(timer.handle);
     this.#timers = undefined;
     if (this.#timeoutHandle !== undefined) this.worker.clock.clearTimeout(this.#timeoutHandle);
+    for (const activation of [...this.running]) this.worker.executor.release(activation);
     const error =
       outcome === 'failed'
         ? (this.failure ?? reason)

@@ -13,7 +13,8 @@ const BATCH = 2000;
 export class Executor {
   readonly #queue: Activation[] = [];
   #head = 0;
-  #inFlight = new Set<Promise<void>>();
+  /** Async activations holding a concurrency slot: until they settle, or their job ends (its result is then ignored). */
+  #inFlight = new Set<Activation>();
   /** A drain is queued (microtask or, after a long batch, setImmediate) or running: no need to queue another. */
   #busy = false;
 
@@ -46,18 +47,18 @@ export class Executor {
     if (activation.run.worker.hold(activation)) return { activation, promise: undefined };
     const promise = activation.execute();
     if (promise) {
-      const tracked = promise.then(() => {
-        this.#inFlight.delete(tracked);
-        if (this.mode === 'auto') this.#kick();
-      });
-      this.#inFlight.add(tracked);
+      this.#inFlight.add(activation);
+      activation.run.running.add(activation);
+      void promise.then(() => this.release(activation));
     }
     return { activation, promise };
   }
 
-  /** Settles when every async activation now in flight has finished. */
-  async settleInFlight(): Promise<void> {
-    await Promise.all(this.#inFlight);
+  /** Frees the activation's slot: its logic settled, or its job ended (cancelled, timed out, failed) first. */
+  release(activation: Activation): void {
+    if (!this.#inFlight.delete(activation)) return;
+    activation.run.running.delete(activation);
+    if (this.mode === 'auto') this.#kick();
   }
 
   #kick(): void {

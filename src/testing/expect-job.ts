@@ -1,0 +1,50 @@
+import type { JobContext, JobStatus } from '../job/job-context.js';
+
+/** Thrown by expectJob(); carries the job's status, error and trace tail so a failure explains itself. */
+export class JobExpectationError extends Error {
+  override name = 'JobExpectationError';
+}
+
+function describeJob(job: JobContext): string {
+  const error = job.error instanceof Error ? `${job.error.name}: ${job.error.message}` : job.error === undefined ? 'none' : String(job.error);
+  const trace = job.traceLog
+    .slice(-5)
+    .map((t) => `    ${t.timestamp} ${t.routineId} ${t.action} ${JSON.stringify(t.details)}`)
+    .join('\n');
+  return `job ${job.jobId}: status ${job.status}, error ${error}${job.failedRoutineId ? ` (in routine "${job.failedRoutineId}")` : ''}\n  last trace entries:\n${trace || '    (none)'}`;
+}
+
+/**
+ * Assertions on a job that work in any test runner: `expectJob(job).toComplete()`, `.toFail(/message/)`,
+ * `.toTimeOut()`, `.toBeCancelled()`, `.toHaveTraced(['routine.retry', ...])`. Each returns the job.
+ */
+export function expectJob(job: JobContext) {
+  const expectStatus = (status: JobStatus) => {
+    if (job.status !== status) throw new JobExpectationError(`expected the job to be ${status}, but it is not:\n${describeJob(job)}`);
+    return job;
+  };
+  return {
+    toComplete: () => expectStatus('completed'),
+    toTimeOut: () => expectStatus('timedOut'),
+    toBeCancelled: () => expectStatus('cancelled'),
+    /** The job failed; with `message`, its error's message matches it (a substring or a RegExp). */
+    toFail(message?: string | RegExp): JobContext {
+      expectStatus('failed');
+      if (message !== undefined) {
+        const actual = job.error instanceof Error ? job.error.message : String(job.error);
+        const ok = typeof message === 'string' ? actual.includes(message) : message.test(actual);
+        if (!ok) throw new JobExpectationError(`expected the job's error to match ${String(message)}:\n${describeJob(job)}`);
+      }
+      return job;
+    },
+    /** The job's trace contains these actions in this order (other entries may come between). */
+    toHaveTraced(actions: readonly string[]): JobContext {
+      let next = 0;
+      for (const entry of job.traceLog) if (entry.action === actions[next]) next++;
+      if (next < actions.length) {
+        throw new JobExpectationError(`expected the job to have traced ${JSON.stringify(actions)} in order (missing "${actions[next]}"):\n${describeJob(job)}`);
+      }
+      return job;
+    },
+  };
+}

@@ -1,0 +1,5 @@
+export { createTestRuntime, TestRuntime } from './test-runtime.js';
+export type { TestRuntimeOptions, RunUntilIdleOptions, StepResult, JobTraceEntry } from './test-runtime.js';
+export { TestClock } from './test-clock.js';
+export { seededIds, seededRandom } from './seeded-ids.js';
+export { expectJob, JobExpectationError } from './expect-job.js';
