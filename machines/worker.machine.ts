@@ -50,7 +50,6 @@ export const workerMachine = setup({
     'activations.release': () => {},
     'jobs.cancelAll': () => {},
     'state.apply': () => {},
-    'worker.started': () => {},
     'worker.stopped': () => {},
   },
   guards: {
@@ -67,7 +66,7 @@ export const workerMachine = setup({
   },
   states: {
     starting: {
-      always: { target: 'running', actions: 'worker.started' },
+      always: { target: 'running' },
     },
     running: {
       on: {

@@ -27,3 +27,5 @@ export type { StateUpdate } from './state/apply-update.js';
 export { StateMap, stateMap, lruRecord } from './state/state-map.js';
 export type { StateMapOptions, StateMapJSON } from './state/state-map.js';
 export type { SerializationMode } from './serialization/check.js';
+export { captureConsole } from './job/capture-console.js';
+export type { CaptureConsoleOptions } from './job/capture-console.js';

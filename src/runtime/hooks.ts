@@ -91,7 +91,7 @@ export class HookRunner {
 
   workerStarted(worker: WorkerState): void {
     const hook = this.hooks.onWorkerStart;
-    if (hook) queueMicrotask(() => this.#call('onWorkerStart', undefined, () => hook(worker)));
+    if (hook) this.#call('onWorkerStart', undefined, () => hook(worker));
   }
 
   workerStopped(worker: WorkerState): void {

@@ -124,6 +124,7 @@ export class Runtime implements AsyncDisposable {
     const key = flowName(flow);
     this.#byFlow.set(key, [...(this.#byFlow.get(key) ?? []), worker]);
     worker.start();
+    this.#hooks.workerStarted(worker.state);
     return worker.state;
   }
 

@@ -87,7 +87,6 @@ export class Worker {
             return {};
           }
         }),
-        'worker.started': () => services.hooks.workerStarted(this.state),
         'worker.stopped': () => {
           services.hooks.workerStopped(this.state);
           services.workerStopped(this);
