@@ -22,16 +22,14 @@ export type WorkerMachineEvent =
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop'; reason?: unknown }
-  // Jobs are created with createActor({ parent }) rather than spawned (spawning copies the children record on
-  // every spawn and stop), so their endings are typed here.
-  | { type: `xstate.done.actor.${string}`; output?: unknown }
-  | { type: `xstate.error.actor.${string}`; error: unknown };
+  /** Sent by the worker's job hub when its last live job has ended. */
+  | { type: 'jobs.drained' };
 
 /**
  * A worker runs one flow. Its context is the WorkerState, changed only by `state.update` events, which XState
  * processes one at a time: a recipe always sees the latest state, so concurrent jobs never lose an update.
- * It spawns a job actor per `job.post` (child id = job id) and releases it when XState reports it done
- * (`xstate.done.actor.<jobId>`) or crashed (`xstate.error.actor.<jobId>`): a failing job never takes its worker down.
+ * It starts a job actor per `job.post` (actor id = job id). Job actors are children of the worker's job hub
+ * (`job-hub.logic.ts`), which hears when each one ends or crashes: a failing job never takes its worker down.
  *
  * The actions are declared here by name and implemented by the runtime (`workerMachine.provide(...)`), so the
  * machine stays viewable on its own and the inspector shows what each step is.
@@ -44,13 +42,12 @@ export const workerMachine = setup({
   },
   actions: {
     'job.spawn': () => {},
-    'job.release': () => {},
-    'job.crashed': () => {},
     'activations.hold': () => {},
     'activations.release': () => {},
     'jobs.cancelAll': () => {},
     'state.apply': () => {},
     'worker.stopped': () => {},
+    'jobs.stopHub': () => {},
   },
   guards: {
     hasNoLiveJobs: () => true,
@@ -61,8 +58,6 @@ export const workerMachine = setup({
   initial: 'starting',
   on: {
     'state.update': { actions: 'state.apply' },
-    'xstate.done.actor.*': { actions: 'job.release' },
-    'xstate.error.actor.*': { actions: 'job.crashed' },
   },
   states: {
     starting: {
@@ -88,10 +83,11 @@ export const workerMachine = setup({
     stopping: {
       entry: 'jobs.cancelAll',
       always: { guard: 'hasNoLiveJobs', target: 'stopped' },
+      on: { 'jobs.drained': { guard: 'hasNoLiveJobs', target: 'stopped' } },
     },
     stopped: {
       type: 'final',
-      entry: 'worker.stopped',
+      entry: ['jobs.stopHub', 'worker.stopped'],
     },
   },
 });

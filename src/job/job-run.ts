@@ -45,7 +45,7 @@ export class JobRun implements JobDriver, JobControl {
   ) {
     this.#queues = new Array(flow.routines.length);
     // Created here, outside any transition (XState computes the initial snapshot now); started by the worker.
-    this.actor = createActor(jobMachine, { parent: worker.actor, id: job.jobId, input: { driver: this } });
+    this.actor = createActor(jobMachine, { parent: worker.hub, id: job.jobId, input: { driver: this } });
   }
 
   get jobId(): string {

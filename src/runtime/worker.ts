@@ -1,4 +1,5 @@
-import { assign, createActor, type Actor } from 'xstate';
+import { assign, createActor, stopChild, type Actor } from 'xstate';
+import { jobHubLogic, type JobHubLogic } from '../../machines/job-hub.logic.js';
 import type { RuntimeMachine } from '../../machines/runtime.machine.js';
 import { workerMachine, type WorkerMachine, type WorkerStateData } from '../../machines/worker.machine.js';
 import { RoutiluxError } from '../errors.js';
@@ -23,9 +24,6 @@ export interface WorkerServices {
   workerStopped(worker: Worker): void;
 }
 
-const DONE = 'xstate.done.actor.';
-const ERROR = 'xstate.error.actor.';
-
 /**
  * Owns one worker actor: implements its named actions, keeps the index of live jobs (kept here, not in the
  * machine's children, because XState copies a parent's children record on every spawn and stop), and holds
@@ -33,6 +31,8 @@ const ERROR = 'xstate.error.actor.';
  */
 export class Worker {
   readonly actor: Actor<WorkerMachine>;
+  /** The parent of this worker's job actors (see machines/job-hub.logic.ts). */
+  readonly hub: Actor<JobHubLogic>;
   readonly state: WorkerState;
   readonly live = new Map<string, JobRun>();
   paused = false;
@@ -56,8 +56,6 @@ export class Worker {
           this.live.set(run.jobId, run);
           run.start();
         },
-        'job.release': ({ event }) => this.#release(event.type.slice(DONE.length), undefined),
-        'job.crashed': ({ event }) => this.#release(event.type.slice(ERROR.length), 'error' in event ? event.error : undefined),
         'activations.hold': () => {
           this.paused = true;
         },
@@ -87,6 +85,7 @@ export class Worker {
             return {};
           }
         }),
+        'jobs.stopHub': stopChild(() => this.hub),
         'worker.stopped': () => {
           services.hooks.workerStopped(this.state);
           services.workerStopped(this);
@@ -99,11 +98,21 @@ export class Worker {
     });
     const input: WorkerStateData = { workerId: id, flowId: flow.name, routineStates };
     this.actor = createActor(machine, { parent: services.root, id, input });
+    this.hub = createActor(jobHubLogic, {
+      parent: this.actor,
+      id: 'jobs',
+      input: {
+        jobEnded: (jobId) => this.#release(jobId, undefined),
+        jobCrashed: (jobId, error) => this.#release(jobId, error),
+        toJSON: () => ({ workerId: id, liveJobs: this.live.size }),
+      },
+    });
     this.state = new WorkerState(this.actor, () => this.#failure);
   }
 
   start(): void {
     this.actor.start();
+    this.hub.start();
   }
 
   get clock(): Clock {
@@ -155,6 +164,7 @@ export class Worker {
     // A job actor that crashed never reached a final state: record the failure ourselves.
     if (!run.finished) run.finish('failed', crash ?? new RoutiluxError('JOB_CRASHED', `Job "${jobId}" stopped unexpectedly.`));
     this.services.jobEnded(run);
+    if (this.live.size === 0 && this.state.status === 'stopping') this.actor.send({ type: 'jobs.drained' });
   }
 }
 
