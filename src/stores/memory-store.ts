@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
+import { coarseClock } from './clock.js';
 import { MemoryEngine } from './memory-engine.js';
 import type { Serializer, SerializerName } from './serializers.js';
 import { resolveCodec } from './serializers.js';
@@ -27,7 +28,7 @@ export interface MemoryStoreOptions<V = unknown> {
   readonly serializer?: SerializerName | 'none' | Serializer;
   /** Prefix for every key (kept out of the keys this store returns). */
   readonly keyPrefix?: string;
-  /** The clock for TTLs, in ms. Default `performance.now` (monotonic). Tests pass a fake one. */
+  /** The clock for TTLs, in ms. Default: `performance.now` (monotonic), read at most once a millisecond. Tests pass a fake one. */
   readonly now?: () => number;
 }
 
@@ -50,7 +51,7 @@ export class MemoryStore<V = unknown> extends StoreView<V> {
       maxEntries: checkWholeNumber(options.maxEntries ?? Infinity, 'maxEntries', 1, true),
       ttl: checkTtl(options.ttl, 'ttl'),
       sweepInterval: checkWholeNumber(options.sweepInterval ?? 1000, 'sweepInterval', 0),
-      now: checkFunction<() => number>(options.now, 'now') ?? performance.now.bind(performance),
+      now: checkFunction<() => number>(options.now, 'now') ?? coarseClock(),
       codec: resolveCodec(options.serializer, true),
       onEvict: checkFunction<(key: string, value: unknown, reason: EvictionReason) => unknown>(options.onEvict, 'onEvict'),
       label: keyPrefix.length === 0 ? (k) => k : (k) => k.slice(keyPrefix.length),

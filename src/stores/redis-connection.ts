@@ -1,5 +1,6 @@
 import type { Redis, RedisOptions } from 'ioredis';
 import { RoutiluxError, StoreClosedError, StoreConnectionError } from '../errors.js';
+import { coarseClock } from './clock.js';
 import { MissingDependencyError, StoreOperationError } from './errors.js';
 
 export interface RedisConnectionConfig {
@@ -46,7 +47,11 @@ export class RedisConnection {
   #everReady = false;
   #lastError: Error | undefined;
   readonly #waiters = new Set<Waiter>();
-  #pending: Pending[] = [];
+  /** Commands in flight, oldest first; entries before #head are settled and dropped. */
+  #pending: (Pending | undefined)[] = [];
+  #head = 0;
+  /** The clock for deadlines (ms; read at most once a millisecond). */
+  readonly now = coarseClock();
   #ticker: ReturnType<typeof setInterval> | undefined;
   readonly #listeners: [event: string, listener: (arg: Error) => void][] = [];
 
@@ -75,7 +80,7 @@ export class RedisConnection {
     }
     if (client.status === 'wait') client.connect().catch(() => undefined); // a lazyConnect client we were given
     const limit = this.#everReady ? this.#config.commandTimeout : this.#config.connectTimeout;
-    const budget = Math.max(0, limit - (performance.now() - started));
+    const budget = Math.max(0, limit - (this.now() - started));
     return new Promise<Redis>((resolve, reject) => {
       const waiter: Waiter = {
         resolve,
@@ -165,11 +170,13 @@ export class RedisConnection {
         (reply) => {
           if (entry.settled) return;
           entry.settled = true;
+          this.#drop();
           resolve((reply === null ? undefined : reply) as T);
         },
         (error: unknown) => {
           if (entry.settled) return;
           entry.settled = true;
+          this.#drop();
           reject(this.error(error, action, key, write));
         },
       );
@@ -182,11 +189,29 @@ export class RedisConnection {
     this.#ticker.unref();
   }
 
+  /**
+   * Drops settled entries from the front. Redis answers in order, so this keeps the queue about as long as the
+   * commands in flight, and settled entries (holding their promise) die young instead of burdening the GC.
+   */
+  #drop(): void {
+    const queue = this.#pending;
+    let head = this.#head;
+    while (head < queue.length && queue[head]!.settled) queue[head++] = undefined;
+    if (head === queue.length) {
+      queue.length = 0;
+      head = 0;
+    } else if (head > 1024 && head * 2 > queue.length) {
+      queue.splice(0, head);
+      head = 0;
+    }
+    this.#head = head;
+  }
+
   #expire(): void {
-    const now = performance.now();
+    const now = this.now();
     const queue = this.#pending;
     let kept = 0;
-    for (let i = 0; i < queue.length; i++) {
+    for (let i = this.#head; i < queue.length; i++) {
       const entry = queue[i]!;
       if (entry.settled) continue;
       if (entry.deadline <= now) {
@@ -203,6 +228,7 @@ export class RedisConnection {
       queue[kept++] = entry;
     }
     queue.length = kept;
+    this.#head = 0;
     if (kept === 0 && this.#ticker !== undefined) {
       clearInterval(this.#ticker);
       this.#ticker = undefined;

@@ -62,7 +62,7 @@ class RedisEngine implements StoreEngine {
 
   /** Gets a ready client (or waits for one) and runs `send` on it under the operation's deadline. */
   #do<T>(action: string, key: string | undefined, write: boolean, send: (client: Redis) => Promise<T>): Promise<T> {
-    const started = performance.now();
+    const started = this.#conn.now();
     const client = this.#conn.ready(action, key, started);
     if (client instanceof Promise) return client.then((c) => this.#conn.run(action, key, write, send(c), started));
     return this.#conn.run(action, key, write, send(client), started);

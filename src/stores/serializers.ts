@@ -38,8 +38,16 @@ function assign(target: Record<string, unknown>, key: string, value: unknown): v
   else target[key] = value;
 }
 
-/** Returns `value` itself when JSON.stringify keeps it unchanged, a tagged copy when it holds Dates or $-keys. */
-function prepare(value: unknown, ancestors: object[]): unknown {
+/** Depth past which `prepare` starts tracking ancestors (to tell a cycle from a deep tree). */
+const UNTRACKED_DEPTH = 64;
+const TOO_DEEP = Symbol('deep');
+
+/**
+ * Returns `value` itself when JSON.stringify keeps it unchanged, a tagged copy when it holds Dates or $-keys, and
+ * throws NOT_PLAIN for anything JSON would change or refuse. Without `ancestors` it recurses up to UNTRACKED_DEPTH
+ * and then throws TOO_DEEP, so the common shallow value costs no cycle bookkeeping.
+ */
+function prepare(value: unknown, depth: number, ancestors: object[] | undefined): unknown {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -53,18 +61,20 @@ function prepare(value: unknown, ancestors: object[]): unknown {
       throw NOT_PLAIN;
   }
   if (value === null) return value;
-  if (ancestors.includes(value)) throw NOT_PLAIN;
+  if (ancestors === undefined) {
+    if (depth > UNTRACKED_DEPTH) throw TOO_DEEP;
+  } else if (ancestors.includes(value)) throw NOT_PLAIN;
   if (Array.isArray(value)) {
-    ancestors.push(value);
+    ancestors?.push(value);
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
       if (item === undefined) throw NOT_PLAIN; // undefined or a hole
-      const prepared = prepare(item, ancestors);
+      const prepared = prepare(item, depth + 1, ancestors);
       if (out === undefined && prepared !== item) out = value.slice(0, i);
       if (out !== undefined) out.push(prepared);
     }
-    ancestors.pop();
+    ancestors?.pop();
     return out ?? value;
   }
   const proto: unknown = Object.getPrototypeOf(value);
@@ -73,26 +83,36 @@ function prepare(value: unknown, ancestors: object[]): unknown {
     throw NOT_PLAIN;
   }
   if (Object.getOwnPropertySymbols(value).length > 0) throw NOT_PLAIN;
-  ancestors.push(value);
+  ancestors?.push(value);
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record);
   let out: Record<string, unknown> | undefined;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
+  let i = 0;
+  for (const key in record) {
     const item = record[key];
-    const prepared = item === undefined ? item : prepare(item, ancestors); // JSON drops undefined properties
+    const prepared = item === undefined ? item : prepare(item, depth + 1, ancestors); // JSON drops undefined properties
     const storedKey = key.charCodeAt(0) === DOLLAR ? `$${key}` : key;
     if (out === undefined && (prepared !== item || storedKey !== key)) {
       out = {};
-      for (let j = 0; j < i; j++) {
-        const k = keys[j]!;
+      let j = 0;
+      for (const k in record) {
+        if (j++ === i) break;
         assign(out, k.charCodeAt(0) === DOLLAR ? `$${k}` : k, record[k]);
       }
     }
     if (out !== undefined) assign(out, storedKey, prepared);
+    i++;
   }
-  ancestors.pop();
+  ancestors?.pop();
   return out ?? value;
+}
+
+function prepareAny(value: unknown): unknown {
+  try {
+    return prepare(value, 0, undefined);
+  } catch (error) {
+    if (error === TOO_DEEP) return prepare(value, 0, []);
+    throw error;
+  }
 }
 
 function isDate(value: object): boolean {
@@ -145,7 +165,7 @@ export const jsonSerializer: Serializer = {
         if (Number.isFinite(value)) return JSON.stringify(value);
     }
     try {
-      return JSON.stringify(prepare(value, []));
+      return JSON.stringify(prepareAny(value));
     } catch (error) {
       if (error === NOT_PLAIN) throw jsonError(value, key);
       throw error;

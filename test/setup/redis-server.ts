@@ -85,6 +85,10 @@ async function startOnce(port: number, options: RedisServerOptions): Promise<Red
       resolve();
     });
   });
+  // If this process ends without stop() (a crash, a closed pipe), the server must not outlive it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  void exit.then(() => process.off('exit', killOnExit));
   const started = Date.now();
   while (!(await ping(port))) {
     if (exited) throw new Error(`redis-server exited at start: ${output.trim() || 'no output'}`);

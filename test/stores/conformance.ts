@@ -74,6 +74,14 @@ export function describeConformance(name: string, factory: HarnessFactory): void
         expect(await store.get('big')).toEqual(big);
       });
 
+      it('keeps deeply nested values (deeper than any fast path)', async () => {
+        const store = await fresh();
+        let deep: unknown = 'leaf';
+        for (let i = 0; i < 300; i++) deep = i % 2 ? { next: deep, at: new Date(i) } : [deep];
+        await store.set('deep', deep);
+        expect(await store.get('deep')).toEqual(deep);
+      });
+
       it('never aliases: later changes to the written or the read object do not reach the store', async () => {
         const store = await fresh();
         const value = { list: [1, 2], nested: { n: 1 } };

@@ -141,7 +141,7 @@ describe('MemoryStore: expiry without reads', () => {
   it('the sweeper frees expired entries nobody reads, and stops when none have a TTL', async () => {
     vi.useFakeTimers();
     const events: Event[] = [];
-    const store = new MemoryStore({ sweepInterval: 100, onEvict: (k, v, r) => void events.push([k, v, r]) });
+    const store = new MemoryStore({ sweepInterval: 100, now: () => performance.now(), onEvict: (k, v, r) => void events.push([k, v, r]) });
     expect(vi.getTimerCount()).toBe(0); // no TTL yet: no timer
     await store.set('keep', 1);
     await store.set('a', 1, { ttl: 50 });
@@ -170,6 +170,20 @@ describe('MemoryStore: expiry without reads', () => {
     expect(result.error).toBeUndefined(); // a timeout would mean the timer held the process
     expect(result.stdout.trim()).toBe('size 1');
     expect(result.status).toBe(0);
+  });
+
+  it('the default clock sees an expiry at once after idle time, and within 64 operations in a busy loop', async () => {
+    const store = new MemoryStore();
+    await store.set('idle', 1, { ttl: 5 });
+    await store.set('busy', 1, { ttl: 5 });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await store.get('idle')).toBeUndefined();
+    await store.set('busy', 2, { ttl: 5 });
+    const started = performance.now();
+    while (performance.now() - started < 10); // no timer can fire while this runs
+    let staleReads = 0;
+    while ((await store.get('busy')) !== undefined) staleReads++;
+    expect(staleReads).toBeLessThanOrEqual(64);
   });
 
   it('purgeExpired() removes every expired entry at once and says how many', async () => {
