@@ -28,6 +28,8 @@ type SlotsOf<SD> = { [K in keyof SD]: SD[K] extends SlotDeclaration<infer T> ? T
 type EventsOf<ED> = { [K in keyof ED]: ED[K] extends EventDeclaration<infer T> ? T : never };
 
 export interface RoutineDefinition<SD extends Record<string, SlotDeclaration<unknown>>, ED extends Record<string, EventDeclaration<unknown>>> {
+  /** The routine's type name, recorded by flow.toJSON() so a factory can rebuild it (see Routine.type). */
+  readonly name?: string;
   readonly slots: SD;
   readonly events?: ED;
   /** Receives typed slot data; emit through the 4th argument: `(data, message, state, { emit }) => emit('out', …)`. */
@@ -43,6 +45,7 @@ export interface RoutineDefinition<SD extends Record<string, SlotDeclaration<unk
  *
  * ```ts
  * const fetcher = defineRoutine({
+ *   name: 'fetch',
  *   slots: { input: slot<{ url: string }>() },
  *   events: { output: event<{ status: number }>(['status']) },
  *   logic: async ({ input }, _message, _state, { emit }) => emit('output', { status: (await fetch(input[0]!.url)).status }),
@@ -54,6 +57,7 @@ export function defineRoutine<
   ED extends Record<string, EventDeclaration<unknown>> = Record<never, EventDeclaration<unknown>>,
 >(definition: RoutineDefinition<SD, ED>): Routine<SlotsOf<SD>, EventsOf<ED>> {
   const routine = new Routine<SlotsOf<SD>, EventsOf<ED>>();
+  if (definition.name !== undefined) routine.setType(definition.name);
   for (const [name, declaration] of Object.entries(definition.slots)) routine.addSlot(name as keyof SD & string, declaration);
   for (const [name, declaration] of Object.entries(definition.events ?? {})) routine.addEvent(name as keyof ED & string, (declaration as EventDeclaration<unknown>).params);
   routine.setLogic(definition.logic);

@@ -68,6 +68,27 @@ export class Routine<S extends SlotTypes = SlotTypes, E extends EventTypes = Eve
   #policy: ActivationPolicy = immediatePolicy();
   #errorHandler: ErrorHandler | undefined;
   #config: Record<string, unknown> = {};
+  #type: string | undefined;
+
+  /**
+   * The routine's kind, which flow definitions record so a factory can rebuild it: the name given to
+   * setType (or defineRoutine's `name`), else the subclass's name (`class FetchRoutine extends Routine` →
+   * "FetchRoutine"). A plain `new Routine()` has none until setType is called. Bundlers that minify class
+   * names change the default, so call setType when definitions must outlive a build.
+   */
+  get type(): string | undefined {
+    if (this.#type !== undefined) return this.#type;
+    const ctor = this.constructor;
+    return ctor !== Routine && ctor.name !== '' ? ctor.name : undefined;
+  }
+
+  setType(name: string): this {
+    if (typeof name !== 'string' || name.trim() === '' || name.trim() !== name) {
+      throw new InvalidArgumentError('setType(name)', name, 'a non-empty string without leading or trailing spaces, e.g. "FetchRoutine"');
+    }
+    this.#type = name;
+    return this;
+  }
 
   addSlot(name: keyof S & string, options: SlotOptions = {}): this {
     assertName('slot', name);
