@@ -29,3 +29,5 @@ export type { StateMapOptions, StateMapJSON } from './state/state-map.js';
 export type { SerializationMode } from './serialization/check.js';
 export { captureConsole } from './job/capture-console.js';
 export type { CaptureConsoleOptions } from './job/capture-console.js';
+export { FLOW_DEFINITION_VERSION, MissingRoutineTypeError, UnknownRoutineTypeError, UnsupportedFlowDefinitionVersionError } from './flow/definition.js';
+export type { FlowDefinition, FlowRoutineDefinition, PolicyDefinition, ErrorHandlerDefinition, RoutineFactory } from './flow/definition.js';

@@ -1,6 +1,8 @@
 import { DuplicateIdError, EventNotFoundError, InvalidArgumentError, RoutineNotFoundError, SlotNotFoundError, type FlowProblem } from '../errors.js';
 import type { ErrorHandler } from '../routine/error-handler.js';
 import { Routine, assertName, type EventTypes, type SlotTypes } from '../routine/routine.js';
+import { flowToDefinition, readFlowDefinition, type FlowDefinition, type RoutineFactory } from './definition.js';
+import { flowToMermaid } from './mermaid.js';
 import { validateFlow } from './validate.js';
 
 /** An edge of the graph: what `from` emits as `event` arrives in slot `slot` of `to`. */
@@ -77,6 +79,7 @@ export class Flow {
 
   setErrorHandler(handler: ErrorHandler | undefined): this {
     this.#errorHandler = handler;
+    this.#version++;
     return this;
   }
 
@@ -87,6 +90,7 @@ export class Flow {
   setJobTimeout(ms: number | undefined): this {
     if (ms !== undefined && (!Number.isFinite(ms) || ms <= 0)) throw new InvalidArgumentError('jobTimeout', ms, 'a number of milliseconds > 0');
     this.#jobTimeout = ms;
+    this.#version++;
     return this;
   }
 
@@ -94,7 +98,10 @@ export class Flow {
     return this.#jobTimeout;
   }
 
-  /** Changes whenever a routine or connection is added, so runtimes know a compiled copy is stale. */
+  /**
+   * Changes whenever a routine, connection, error handler or job timeout changes, so runtimes know a compiled
+   * copy is stale. (Not the format version of flow definitions: that is FLOW_DEFINITION_VERSION.)
+   */
   get version(): number {
     return this.#version;
   }
@@ -102,6 +109,32 @@ export class Flow {
   /** Problems that stop the flow from running (`error`) and suspicious shapes (`warning`). */
   validate(): FlowProblem[] {
     return validateFlow(this);
+  }
+
+  /**
+   * The flow as plain JSON data (a FlowDefinition): routines by type name with their config, policy and error
+   * handler, connections, the flow's error handler and job timeout. Throws MissingRoutineTypeError for a
+   * routine without a type name and SerializationError for config that is not plain data.
+   */
+  toJSON(): FlowDefinition {
+    return flowToDefinition(this);
+  }
+
+  /**
+   * Rebuilds a flow from `definition` (what toJSON wrote, or its JSON parsed), asking `factory` for each
+   * routine type. Every problem in the definition is a typed error naming where it is.
+   */
+  static fromJSON(definition: FlowDefinition, factory: RoutineFactory): Flow {
+    const plan = readFlowDefinition(definition, factory);
+    const flow = new Flow(plan.name, { errorHandler: plan.errorHandler, jobTimeout: plan.jobTimeout });
+    for (const [id, routine] of plan.routines) flow.addRoutine(routine, id);
+    for (const c of plan.connections) flow.connect(c.from, c.event, c.to, c.slot);
+    return flow;
+  }
+
+  /** A Mermaid `flowchart LR` of the routines, their slots and events, and the connections. */
+  toMermaid(): string {
+    return flowToMermaid(this);
   }
 
   #require(id: string): Routine {
