@@ -61,8 +61,13 @@ export class JobRun implements JobDriver, JobControl {
     const actor = this.actor;
     jobLifecycle.attach(this.job, this);
     // The posted item is queued before the actor starts (it is the actor's input): one transition fewer a job.
-    this.enqueue([this.entry], false);
-    this.activate();
+    // This runs inside the worker's transition, so nothing here may throw: a failure fails the job, not the worker.
+    try {
+      this.enqueue([this.entry], false);
+      this.activate();
+    } catch (error) {
+      this.failure ??= error;
+    }
     actor.start();
     if (this.timeout !== undefined) {
       this.#timeoutHandle = this.worker.clock.setTimeout(() => this.#send({ type: 'job.timeout' }), this.timeout);
@@ -249,21 +254,23 @@ export class JobRun implements JobDriver, JobControl {
       const now = worker.clock.now();
       const last = this.#lastActivated?.[routine.index] ?? NONE;
       let decision;
+      let slotData;
       try {
         decision = routine.policy.decide(view as SlotsView, worker.state, { now, lastActivatedAt: last === NONE ? undefined : last });
+        if (!decision.activate) {
+          this.#policyTimer ??= new Array(this.flow.routines.length).fill(NONE);
+          if (decision.wakeAfter !== undefined && this.#policyTimer[routine.index] === NONE) {
+            this.#policyTimer[routine.index] = this.#setTimer(Math.max(0, decision.wakeAfter), (handle) => ({ kind: 'policy', routine: routine.index, handle }));
+          }
+          return;
+        }
+        slotData = this.#take(routine, queues, decision.take);
       } catch (error) {
+        // A policy that throws or returns something unusable fails this job, never the job actor.
         this.job.trace(routine.id, 'policy.failed', { policy: routine.policy.name, error: error instanceof Error ? error.message : String(error) });
         this.#fail(routine.id, error);
         return;
       }
-      if (!decision.activate) {
-        this.#policyTimer ??= new Array(this.flow.routines.length).fill(NONE);
-        if (decision.wakeAfter !== undefined && this.#policyTimer[routine.index] === NONE) {
-          this.#policyTimer[routine.index] = this.#setTimer(Math.max(0, decision.wakeAfter), (handle) => ({ kind: 'policy', routine: routine.index, handle }));
-        }
-        return;
-      }
-      const slotData = this.#take(routine, queues, decision.take);
       if (!slotData) return;
       (this.#lastActivated ??= new Array(this.flow.routines.length).fill(NONE))[routine.index] = now;
       const pendingWake = this.#policyTimer?.[routine.index] ?? NONE;

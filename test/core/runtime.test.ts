@@ -16,6 +16,7 @@ import {
   WorkerNotFoundError,
   type ActivationPolicy,
 } from '../../src/index.js';
+import type { AnyActorRef } from 'xstate';
 import { node, sleep } from '../helpers.js';
 
 let runtime: Runtime;
@@ -124,21 +125,45 @@ describe('Runtime.post and jobs', () => {
     expect(runtime.listWorkers()[0]!.status).toBe('running');
   });
 
-  it('a job actor that crashes (a broken policy) fails that job and never its worker', async () => {
+  it('a broken policy (throwing, or returning something unusable) fails that job, even on the entry routine', async () => {
     runtime = new Runtime();
     const broken: ActivationPolicy = { name: 'broken', params: {}, decide: () => ({ activate: true, take: null as never }) };
-    const flow = new Flow('crash')
+    const flow = new Flow('broken-policy')
       .addRoutine(node(['in'], ['out'], (_d, _m, _ws, ctx) => ctx.emit('out', {})), 'a')
       .addRoutine(node(['in'], [], () => {}).setActivationPolicy(broken), 'b')
       .addRoutine(node(['in'], [], () => {}), 'ok');
     flow.connect('a', 'out', 'b', 'in');
-    const [, bad] = runtime.post(flow, 'a', 'in', 1);
+    const [, downstream] = runtime.post(flow, 'a', 'in', 1);
+    const [, entry] = runtime.post(flow, 'b', 'in', 1);
     const [, good] = runtime.post(flow, 'ok', 'in', 1);
     await runtime.waitUntilAllJobsFinished({ timeout: 2000 });
-    expect(bad.status).toBe('failed');
+    for (const job of [downstream, entry]) {
+      expect(job.status).toBe('failed');
+      expect(job.failedRoutineId).toBe('b');
+      expect(job.traceLog.map((t) => t.action)).toContain('policy.failed');
+    }
     expect(good.status).toBe('completed');
     expect(runtime.listWorkers()[0]!.status).toBe('running');
-    const [, after] = runtime.post(flow, 'ok', 'in', 2);
+  });
+
+  it('a job actor that crashes (xstate.error.actor) fails that job and never its worker', async () => {
+    const actors = new Map<string, AnyActorRef>();
+    runtime = new Runtime({
+      inspect: (event) => {
+        if (event.type === '@xstate.actor') actors.set(event.actorRef.id, event.actorRef);
+      },
+    });
+    const gate = new Promise<void>(() => {});
+    const flow = new Flow('crash').addRoutine(node(['in'], [], (data) => (data.in![0] === 'hold' ? gate : undefined)), 'a');
+    const [ws, job] = runtime.post(flow, 'a', 'in', 'hold');
+    await sleep(5);
+    // An event the job's driver cannot handle makes the job actor itself throw, as a bug would.
+    actors.get(job.jobId)!.send({ type: 'slot.enqueue', items: [{ routine: 99, slot: 0, target: 'nope.in', item: 1 }] });
+    await job.done();
+    expect(job.status).toBe('failed');
+    expect(job.error).toBeInstanceOf(TypeError);
+    expect(ws.status).toBe('running');
+    const [, after] = runtime.post(flow, 'a', 'in', 'go');
     await after.done();
     expect(after.status).toBe('completed');
   });
