@@ -31,3 +31,5 @@ export { captureConsole } from './job/capture-console.js';
 export type { CaptureConsoleOptions } from './job/capture-console.js';
 export { FLOW_DEFINITION_VERSION, MissingRoutineTypeError, UnknownRoutineTypeError, UnsupportedFlowDefinitionVersionError } from './flow/definition.js';
 export type { FlowDefinition, FlowRoutineDefinition, PolicyDefinition, ErrorHandlerDefinition, RoutineFactory } from './flow/definition.js';
+export { createInspector, readableInspect, toInspectable, InspectorUnavailableError } from './inspect/index.js';
+export type { Inspector, InspectorKind, InspectorOptions } from './inspect/index.js';
