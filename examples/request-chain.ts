@@ -4,6 +4,7 @@
  *
  *   npx tsx examples/request-chain.ts
  */
+import { pathToFileURL } from 'node:url';
 import { Flow, Routine, Runtime, getCurrentJob } from '../src/index.js';
 
 const USERS: Record<string, { userId: string; permissions: string[] }> = {
@@ -11,13 +12,13 @@ const USERS: Record<string, { userId: string; permissions: string[] }> = {
   'token-bob': { userId: 'bob', permissions: ['read'] },
 };
 
-class Auth extends Routine<{ request: { token: string; delayMs: number } }, { authorized: { action: string } }> {
+export class Auth extends Routine<{ request: { token: string; delayMs?: number } }, { authorized: { action: string } }> {
   constructor() {
     super();
     this.addSlot('request');
     this.addEvent('authorized', ['action']);
     this.setLogic(async (slotData) => {
-      const { token, delayMs } = slotData.request[0]!;
+      const { token, delayMs = 0 } = slotData.request[0]!;
       await new Promise((resolve) => setTimeout(resolve, delayMs)); // a slow token check: the requests overlap here
       const user = USERS[token];
       if (!user) throw new Error('invalid token');
@@ -30,7 +31,7 @@ class Auth extends Routine<{ request: { token: string; delayMs: number } }, { au
   }
 }
 
-class Business extends Routine<{ input: { action: string } }> {
+export class Business extends Routine<{ input: { action: string } }> {
   constructor() {
     super();
     this.addSlot('input');
@@ -46,20 +47,24 @@ class Business extends Routine<{ input: { action: string } }> {
   }
 }
 
-const flow = new Flow('request_chain');
-flow.addRoutine(new Auth(), 'auth');
-flow.addRoutine(new Business(), 'business');
-flow.connect('auth', 'authorized', 'business', 'input');
-
-await using runtime = new Runtime();
-// Alice's token check is slower, so Bob's request overtakes hers: the two jobs interleave.
-const [, alice] = runtime.post(flow, 'auth', 'request', { token: 'token-alice', delayMs: 30 }, { metadata: { requestId: 'req-1' } });
-const [, bob] = runtime.post(flow, 'auth', 'request', { token: 'token-bob', delayMs: 5 }, { metadata: { requestId: 'req-2' } });
-const order: string[] = [];
-await Promise.all([alice.done().then(() => order.push('req-1')), bob.done().then(() => order.push('req-2'))]);
-
-console.log(`finished in this order: ${order.join(', ')}`);
-for (const job of [alice, bob]) {
-  console.log(`${String(job.metadata.requestId)}: ${job.status}, userId=${job.getData<string>('userId')}, ${job.getData<string>('outcome')}`);
+export function requestChainFlow(): Flow {
+  return new Flow('request_chain').addRoutine(new Auth(), 'auth').addRoutine(new Business(), 'business').connect('auth', 'authorized', 'business', 'input');
 }
-console.log(`each request saw only its own user: ${alice.getData('userId') === 'alice' && bob.getData('userId') === 'bob'}`);
+
+export async function main(): Promise<void> {
+  const flow = requestChainFlow();
+  await using runtime = new Runtime();
+  // Alice's token check is slower, so Bob's request overtakes hers: the two jobs interleave.
+  const [, alice] = runtime.post(flow, 'auth', 'request', { token: 'token-alice', delayMs: 30 }, { metadata: { requestId: 'req-1' } });
+  const [, bob] = runtime.post(flow, 'auth', 'request', { token: 'token-bob', delayMs: 5 }, { metadata: { requestId: 'req-2' } });
+  const order: string[] = [];
+  await Promise.all([alice.done().then(() => order.push('req-1')), bob.done().then(() => order.push('req-2'))]);
+
+  console.log(`finished in this order: ${order.join(', ')}`);
+  for (const job of [alice, bob]) {
+    console.log(`${String(job.metadata.requestId)}: ${job.status}, userId=${job.getData<string>('userId')}, ${job.getData<string>('outcome')}`);
+  }
+  console.log(`each request saw only its own user: ${alice.getData('userId') === 'alice' && bob.getData('userId') === 'bob'}`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

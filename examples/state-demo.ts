@@ -4,6 +4,7 @@
  *
  *   npx tsx examples/state-demo.ts
  */
+import { pathToFileURL } from 'node:url';
 import { Flow, FlowRegistry, Routine, Runtime, getCurrentJob } from '../src/index.js';
 
 interface ProcessorState {
@@ -12,7 +13,7 @@ interface ProcessorState {
   cacheMisses?: number;
 }
 
-class DataProcessor extends Routine<{ input: { key: string } }, { output: { result: string } }> {
+export class DataProcessor extends Routine<{ input: { key: string } }, { output: { result: string } }> {
   constructor() {
     super();
     this.addSlot('input');
@@ -46,23 +47,28 @@ class DataProcessor extends Routine<{ input: { key: string } }, { output: { resu
   }
 }
 
-const flow = new Flow('state_demo');
-flow.addRoutine(new DataProcessor(), 'processor');
-FlowRegistry.getInstance().registerByName('state_demo', flow);
-
-await using runtime = new Runtime();
-const workerState = runtime.exec('state_demo');
-console.log('A worker is running flow "state_demo". Its WorkerState starts empty.');
-console.log('Posting three jobs, one after another: keys "test", "test", "other".\n');
-
-for (const [n, key] of [[1, 'test'], [2, 'test'], [3, 'other']] as const) {
-  const [, job] = runtime.post('state_demo', 'processor', 'input', { key });
-  await job.done();
-  const how = job.getData('cacheHit') ? 'found it in the cache' : 'computed it and cached it';
-  console.log(`  job ${n} (key "${key}") ${job.status}: ${how} -> ${String(job.getData('result'))}`);
+export function stateDemoFlow(): Flow {
+  return new Flow('state_demo').addRoutine(new DataProcessor(), 'processor');
 }
 
-await runtime.waitUntilAllJobsFinished({ timeout: 5000 });
-console.log('\nThe worker state after the three jobs (shared, survives each job):');
-console.log(`  ${JSON.stringify(workerState.getRoutineState('processor'))}`);
-console.log('Each job kept its own data (JobContext), and the jobs ended by themselves when nothing was left to do.');
+export async function main(): Promise<void> {
+  FlowRegistry.getInstance().registerByName('state_demo', stateDemoFlow());
+  await using runtime = new Runtime();
+  const workerState = runtime.exec('state_demo');
+  console.log('A worker is running flow "state_demo". Its WorkerState starts empty.');
+  console.log('Posting three jobs, one after another: keys "test", "test", "other".\n');
+
+  for (const [n, key] of [[1, 'test'], [2, 'test'], [3, 'other']] as const) {
+    const [, job] = runtime.post('state_demo', 'processor', 'input', { key });
+    await job.done();
+    const how = job.getData('cacheHit') ? 'found it in the cache' : 'computed it and cached it';
+    console.log(`  job ${n} (key "${key}") ${job.status}: ${how} -> ${String(job.getData('result'))}`);
+  }
+
+  await runtime.waitUntilAllJobsFinished({ timeout: 5000 });
+  console.log('\nThe worker state after the three jobs (shared, survives each job):');
+  console.log(`  ${JSON.stringify(workerState.getRoutineState('processor'))}`);
+  console.log('Each job kept its own data (JobContext), and the jobs ended by themselves when nothing was left to do.');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

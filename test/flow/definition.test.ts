@@ -160,7 +160,7 @@ describe('Flow.fromJSON round trips', () => {
     const [, job] = runtime.post(rebuilt, 'auth', 'request', { token: 'token-alice' });
     await job.done();
     expect(job.status).toBe('completed');
-    expect(job.getData('outcome')).toBe('alice asked to delete-report');
+    expect(job.getData('outcome')).toBe('alice may delete-report');
   });
 
   it.each<[string, () => ActivationPolicy]>([
