@@ -241,6 +241,56 @@ export class SchemaValidationError extends RoutiluxError {
   }
 }
 
+export class MissingRoutineTypeError extends RoutiluxError {
+  constructor(
+    readonly routineId: string,
+    readonly flowName: string,
+  ) {
+    super(
+      'ROUTINE_TYPE_MISSING',
+      `Routine "${routineId}" of flow "${flowName}" has no type name, so a flow definition cannot say how to rebuild it. ` +
+        `Make it a subclass (class MyRoutine extends Routine: the class name is the type), call routine.setType("myType"), ` +
+        `or pass a name to defineRoutine({ name: "myType", ... }).`,
+    );
+  }
+}
+
+export class UnknownRoutineTypeError extends RoutiluxError {
+  constructor(
+    readonly routineType: string,
+    readonly routineId: string,
+    /** The factory map's types; undefined when the factory is a function. */
+    readonly knownTypes: readonly string[] | undefined,
+    received?: unknown,
+  ) {
+    super(
+      'UNKNOWN_ROUTINE_TYPE',
+      knownTypes
+        ? `Routine "${routineId}" has type "${routineType}", which the routine factory does not know. Known types: ` +
+            `${knownTypes.length ? knownTypes.map((t) => `"${t}"`).join(', ') : '(none)'}. ` +
+            `Add it to the factory ({ ${JSON.stringify(routineType)}: MyRoutineClass }) or correct the type in the definition.`
+        : `The routine factory returned ${describe(received)} for type "${routineType}" (routine "${routineId}"). ` +
+            `Return a new Routine for every type the definitions you read may contain.`,
+    );
+  }
+}
+
+export class UnsupportedFlowDefinitionVersionError extends RoutiluxError {
+  constructor(
+    readonly version: unknown,
+    readonly supported: number,
+  ) {
+    super(
+      'FLOW_DEFINITION_VERSION',
+      version === undefined
+        ? `The flow definition has no "version" field, so it cannot be read safely. ` +
+            `Add "version": ${supported} if it follows this format, or re-export it with flow.toJSON().`
+        : `Flow definition version ${describe(version)} is not supported: this routilux reads version ${supported}. ` +
+            `Re-export the flow with flow.toJSON() from this routilux, or use the routilux release that wrote it.`,
+    );
+  }
+}
+
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);

@@ -29,7 +29,7 @@ export type { StateMapOptions, StateMapJSON } from './state/state-map.js';
 export type { SerializationMode } from './serialization/check.js';
 export { captureConsole } from './job/capture-console.js';
 export type { CaptureConsoleOptions } from './job/capture-console.js';
-export { FLOW_DEFINITION_VERSION, MissingRoutineTypeError, UnknownRoutineTypeError, UnsupportedFlowDefinitionVersionError } from './flow/definition.js';
+export { FLOW_DEFINITION_VERSION } from './flow/definition.js';
 export type { FlowDefinition, FlowRoutineDefinition, PolicyDefinition, ErrorHandlerDefinition, RoutineFactory } from './flow/definition.js';
 export { createInspector, readableInspect, toInspectable, InspectorUnavailableError } from './inspect/index.js';
 export type { Inspector, InspectorKind, InspectorOptions } from './inspect/index.js';

@@ -1,4 +1,12 @@
-import { DuplicateIdError, InvalidArgumentError, RoutiluxError, SerializationError, describe } from '../errors.js';
+import {
+  DuplicateIdError,
+  InvalidArgumentError,
+  MissingRoutineTypeError,
+  SerializationError,
+  UnknownRoutineTypeError,
+  UnsupportedFlowDefinitionVersionError,
+  describe,
+} from '../errors.js';
 import { allSlotsReadyPolicy, batchSizePolicy, immediatePolicy, timeIntervalPolicy } from '../policies/builtin.js';
 import type { ActivationPolicy } from '../policies/policy.js';
 import { ErrorHandler, type ErrorStrategy } from '../routine/error-handler.js';
@@ -60,53 +68,6 @@ export type RoutineFactory =
  * that what they build is a Routine.
  */
 export type AnyRoutine = Pick<Routine, 'type' | 'slots' | 'events' | 'config' | 'activationPolicy' | 'errorHandler'>;
-
-export class MissingRoutineTypeError extends RoutiluxError {
-  constructor(
-    readonly routineId: string,
-    readonly flowName: string,
-  ) {
-    super(
-      'ROUTINE_TYPE_MISSING',
-      `Routine "${routineId}" of flow "${flowName}" has no type name, so a flow definition cannot say how to rebuild it. ` +
-        `Make it a subclass (class MyRoutine extends Routine: the class name is the type), call routine.setType("myType"), ` +
-        `or pass a name to defineRoutine({ name: "myType", ... }).`,
-    );
-  }
-}
-
-export class UnknownRoutineTypeError extends RoutiluxError {
-  constructor(
-    readonly routineType: string,
-    readonly routineId: string,
-    /** The factory map's types; undefined when the factory is a function. */
-    readonly knownTypes: readonly string[] | undefined,
-    received?: unknown,
-  ) {
-    super(
-      'UNKNOWN_ROUTINE_TYPE',
-      knownTypes
-        ? `Routine "${routineId}" has type "${routineType}", which the routine factory does not know. Known types: ` +
-            `${knownTypes.length ? knownTypes.map((t) => `"${t}"`).join(', ') : '(none)'}. ` +
-            `Add it to the factory ({ ${JSON.stringify(routineType)}: MyRoutineClass }) or correct the type in the definition.`
-        : `The routine factory returned ${describe(received)} for type "${routineType}" (routine "${routineId}"). ` +
-            `Return a new Routine for every type the definitions you read may contain.`,
-    );
-  }
-}
-
-export class UnsupportedFlowDefinitionVersionError extends RoutiluxError {
-  constructor(readonly version: unknown) {
-    super(
-      'FLOW_DEFINITION_VERSION',
-      version === undefined
-        ? `The flow definition has no "version" field, so it cannot be read safely. ` +
-            `Add "version": ${FLOW_DEFINITION_VERSION} if it follows this format, or re-export it with flow.toJSON().`
-        : `Flow definition version ${describe(version)} is not supported: this routilux reads version ${FLOW_DEFINITION_VERSION}. ` +
-            `Re-export the flow with flow.toJSON() from this routilux, or use the routilux release that wrote it.`,
-    );
-  }
-}
 
 // ---------------------------------------------------------------------------------------------- writing
 
@@ -189,7 +150,7 @@ const BUILTIN_POLICIES: ReadonlyMap<string, { readonly params: readonly string[]
  */
 export function readFlowDefinition(definition: unknown, factory: RoutineFactory): FlowPlan {
   if (!isData(definition)) throw new InvalidArgumentError(ROOT, definition, 'a flow definition object: what flow.toJSON() returns, or JSON.parse of its JSON');
-  if (definition.version !== FLOW_DEFINITION_VERSION) throw new UnsupportedFlowDefinitionVersionError(definition.version);
+  if (definition.version !== FLOW_DEFINITION_VERSION) throw new UnsupportedFlowDefinitionVersionError(definition.version, FLOW_DEFINITION_VERSION);
   if (typeof factory !== 'function' && !isData(factory)) {
     throw new InvalidArgumentError('Flow.fromJSON(definition, factory)', factory, 'a map of type name → routine class ({ FetchRoutine }) or a function (type, definition) => Routine');
   }

@@ -150,7 +150,7 @@ describe('Runtime.post and jobs', () => {
     const actors = new Map<string, AnyActorRef>();
     runtime = new Runtime({
       inspect: (event) => {
-        if (event.type === '@xstate.actor') actors.set(event.actorRef.id, event.actorRef);
+        if (event.type === '@xstate.actor') actors.set((event.actorRef as AnyActorRef).id, event.actorRef as AnyActorRef);
       },
     });
     const gate = new Promise<void>(() => {});
