@@ -24,7 +24,7 @@
  *
  * This example needs no inspector and no network: it records the same inspection events in-process.
  */
-import type { AnyActorRef, InspectionEvent } from 'xstate';
+import type { AnyActorRef, AnyStateMachine, InspectionEvent } from 'xstate';
 import { exportMachines } from '../machines/export.js';
 import { Flow, Runtime, defineRoutine, event, readableInspect, slot } from '../src/index.js';
 
@@ -58,8 +58,8 @@ const validate = defineRoutine({
   name: 'Validate',
   slots: { order: slot<Order>() },
   events: { valid: event<Order>(['id', 'amount']) },
-  logic: ({ order }, _message, _state, { emit }) => {
-    for (const o of order) if (o.amount > 0) emit('valid', o);
+  logic: ({ order }, _message, _state, ctx) => {
+    for (const o of order) if (o.amount > 0) ctx.emit('valid', o);
   },
 });
 
@@ -67,13 +67,13 @@ const price = defineRoutine({
   name: 'Price',
   slots: { order: slot<Order>() },
   events: { priced: event<Order & { total: number }>(['id', 'total']) },
-  logic: async ({ order }, _message, state, { emit }) => {
+  logic: async ({ order }, _message, state, ctx) => {
     const o = order[0]!;
     state.updateRoutineState<{ revenue: number }>('price', (draft) => {
       draft.revenue = (draft.revenue ?? 0) + o.amount;
     });
     await Promise.resolve(); // e.g. a tax lookup: an emit after an await arrives as a slot.enqueue of its own
-    emit('priced', { ...o, total: Math.round(o.amount * 1.2) });
+    ctx.emit('priced', { ...o, total: Math.round(o.amount * 1.2) });
   },
 });
 
@@ -119,7 +119,7 @@ const record = (inspection: InspectionEvent): void => {
   const ref = inspection.actorRef as AnyActorRef;
   if (inspection.type === '@xstate.actor') {
     // The root actor has no id of its own: like the Stately inspector, name it after its machine.
-    names.set(ref.sessionId, ref.id === ref.sessionId ? (ref.src as { id: string }).id : ref.id);
+    names.set(ref.sessionId, ref.id === ref.sessionId ? (ref.src as AnyStateMachine).id : ref.id);
   } else if (inspection.type === '@xstate.event') {
     const from = inspection.sourceRef ? ` (from ${names.get((inspection.sourceRef as AnyActorRef).sessionId)})` : '';
     story.push(`  ${names.get(ref.sessionId)!.padEnd(13)} <- ${inspection.event.type}${describe(inspection.event)}${from}`);
@@ -141,7 +141,9 @@ console.log('');
 console.log('Job "order-1" as the inspector sees it (actor <- event, and each new state):');
 for (const line of story) console.log(line);
 console.log('');
-console.error(job.error, job.trace?.length);
 console.log(`The job ${job.status}; notified ${JSON.stringify(job.getData('notified'))}; worker state ${JSON.stringify(state.routineStates)}.`);
-console.log('To watch this live: new Runtime({ inspect: createBrowserInspector().inspect }) in a browser app, or');
-console.log("createInspectorServer() and new Runtime({ inspect: createWebSocketInspector({ url: 'ws://localhost:8080' }).inspect }) in Node.");
+console.log('');
+console.log('Watch a runtime live in the Stately inspector (npm install --save-dev @statelyai/inspect):');
+console.log("  browser app: new Runtime({ inspect: createBrowserInspector().inspect })");
+console.log("  Node:        createInspectorServer(); new Runtime({ inspect: createWebSocketInspector({ url: 'ws://localhost:8080' }).inspect })");
+console.log("  or:          new Runtime({ inspect: (await createInspector('websocket')).inspect })");
