@@ -8,6 +8,8 @@ import type { Flow } from './flow.js';
 export interface SlotTarget {
   readonly routine: number;
   readonly slot: number;
+  readonly routineId: string;
+  readonly slotName: string;
   /** "routineId.slotName" */
   readonly target: string;
   readonly maxQueueLength: number;
@@ -46,7 +48,9 @@ export function compileFlow(flow: Flow): CompiledFlow {
 
   const ids = [...flow.routines.keys()];
   const slotsOf = ids.map((id, index) =>
-    flow.routines.get(id)!.slots.map((s, slot): SlotTarget => ({ routine: index, slot, target: `${id}.${s.name}`, maxQueueLength: s.maxQueueLength })),
+    flow.routines
+      .get(id)!
+      .slots.map((s, slot): SlotTarget => ({ routine: index, slot, routineId: id, slotName: s.name, target: `${id}.${s.name}`, maxQueueLength: s.maxQueueLength })),
   );
   const routines = ids.map((id, index): CompiledRoutine => {
     const routine = flow.routines.get(id)!;

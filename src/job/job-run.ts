@@ -83,7 +83,7 @@ export class JobRun implements JobDriver, JobControl {
     for (const t of targets) {
       const held = this.#queues[t.routine]?.[t.slot]?.length ?? 0;
       if (held + (this.#buffered?.get(t) ?? 0) >= t.maxQueueLength) {
-        throw new SlotQueueFullError(this.job.jobId, t.target.slice(0, t.target.lastIndexOf('.')), t.target.slice(t.target.lastIndexOf('.') + 1), t.maxQueueLength);
+        throw new SlotQueueFullError(this.job.jobId, t.routineId, t.slotName, t.maxQueueLength);
       }
     }
     if (!buffered) return;
@@ -116,9 +116,10 @@ export class JobRun implements JobDriver, JobControl {
     for (const d of items) {
       const queue = this.#queue(d.routine, d.slot);
       if (buffered) this.#unreserve(d);
-      const limit = this.flow.routines[d.routine]!.slots[d.slot]!.maxQueueLength;
-      if (queue.length >= limit) {
-        this.failure ??= new SlotQueueFullError(this.job.jobId, this.flow.routines[d.routine]!.id, this.flow.routines[d.routine]!.slotNames[d.slot]!, limit);
+      const target = this.flow.routines[d.routine]!.slots[d.slot]!;
+      if (queue.length >= target.maxQueueLength) {
+        // reserve() keeps emits from getting here; this guards against anything that bypasses it.
+        this.failure ??= new SlotQueueFullError(this.job.jobId, target.routineId, target.slotName, target.maxQueueLength);
         continue;
       }
       queue.push(d.item);
