@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const run = promisify(execFile);
 
@@ -62,5 +62,21 @@ describe('examples/inspect-and-export.ts', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('runs only when executed: importing it gives its flow and prints nothing', async () => {
+    const log = vi.spyOn(console, 'log');
+    try {
+      const example = await import('../../examples/inspect-and-export.js');
+      expect(log).not.toHaveBeenCalled();
+      const flow = example.ordersFlow();
+      expect([...flow.routines.keys()]).toEqual(['validate', 'price', 'notify']);
+      expect(flow.connections).toEqual([
+        { from: 'validate', event: 'valid', to: 'price', slot: 'order' },
+        { from: 'price', event: 'priced', to: 'notify', slot: 'order' },
+      ]);
+    } finally {
+      log.mockRestore();
+    }
   });
 });
