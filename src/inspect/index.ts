@@ -54,7 +54,7 @@ export class InspectorUnavailableError extends RoutiluxError {
     super(
       'INSPECTOR_UNAVAILABLE',
       reason === 'missing-package'
-        ? `createInspector("${kind}") needs the "@statelyai/inspect" package, which could not be loaded. Install it with ` +
+        ? `createInspector("${kind}") needs the "@statelyai/inspect" package, which could not be loaded${causeText(options?.cause)}. Install it with ` +
             '`npm install --save-dev @statelyai/inspect` (the runtime itself runs without it), or leave out the `inspect` option.'
         : 'createInspector("browser") needs a browser window, and there is none here. In Node, use createInspector("websocket") ' +
             'with an inspector server (createInspectorServer() from "@statelyai/inspect/server"), or pass options.window.',
@@ -102,4 +102,10 @@ export async function createInspector(kind: InspectorKind, options: InspectorOpt
 
 function withoutUndefined<T extends object>(options: T): Partial<T> {
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+function causeText(cause: unknown): string {
+  if (cause === undefined) return '';
+  const text = cause instanceof Error ? cause.message : String(cause);
+  return ` (${text.split('\n')[0]})`;
 }

@@ -184,7 +184,7 @@ describe('createInspector', () => {
       code: 'INSPECTOR_UNAVAILABLE',
       reason: 'missing-package',
       routilux: true,
-      message: expect.stringMatching(/^createInspector\("websocket"\) needs the "@statelyai\/inspect" package.*npm install --save-dev @statelyai\/inspect/),
+      message: expect.stringMatching(/^createInspector\("websocket"\) needs the "@statelyai\/inspect" package, which could not be loaded \(Cannot find package @statelyai\/inspect\)\. Install it with `npm install --save-dev @statelyai\/inspect`/),
       cause: expect.stringContaining('Cannot find package @statelyai/inspect'),
     });
   });
