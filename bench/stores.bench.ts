@@ -5,7 +5,7 @@
  *   lru-cache figure is printed for reference. Aim: 'none' ≥ 0.7× lru-cache.
  * - RedisStore single and batch operations beside raw ioredis (same server, same JSON encoding, same number of
  *   operations in flight). Aim: ≥ 0.9× raw ioredis.
- * Each figure is the median of interleaved rounds. Run: node --expose-gc --import tsx bench/stores.bench.ts
+ * Each ops/s figure is the median of short interleaved rounds; each ratio the median of per-round ratios. Run: node --expose-gc --import tsx bench/stores.bench.ts
  */
 import os from 'node:os';
 import { Redis } from 'ioredis';
@@ -14,7 +14,7 @@ import { MemoryStore } from '../src/stores/memory-store.js';
 import { RedisStore } from '../src/stores/redis-store.js';
 import { startRedisServer } from '../test/setup/redis-server.js';
 
-const ROUNDS = 7;
+const ROUNDS = 15;
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
 type Op = (i: number) => unknown;
@@ -36,27 +36,41 @@ async function measure(op: Op, ms: number, opsPerCall: number): Promise<number> 
   return (calls * opsPerCall * 1000) / elapsed;
 }
 
-/** Interleaves rounds of every subject (so drift hits them alike) and returns the median ops/s of each. */
-async function compare(subjects: readonly Subject[], ms: number, opsPerCall = 1): Promise<number[]> {
-  for (const s of subjects) await measure(s.op, ms / 4, opsPerCall); // warm up
+const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+interface Comparison {
+  /** Median ops/s of each subject. */
+  readonly ops: number[];
+  /** Median over rounds of subject k's ops/s divided by subject `base`'s in the same round. */
+  ratio(k: number, base: number): number;
+}
+
+/**
+ * Short interleaved rounds, alternating the order (ABBA…), with gc before each sample. Ratios are taken within a
+ * round and then the median over rounds, so load from other processes (which comes and goes) cancels out.
+ */
+async function compare(subjects: readonly Subject[], ms: number, opsPerCall = 1): Promise<Comparison> {
+  for (const s of subjects) await measure(s.op, ms, opsPerCall); // warm up
   const samples = subjects.map(() => [] as number[]);
   for (let round = 0; round < ROUNDS; round++) {
-    // Alternate the order (ABBA…), so neither side always runs first or right after the other.
     const order = subjects.map((_, k) => (round % 2 ? subjects.length - 1 - k : k));
     for (const k of order) {
       gc();
       samples[k]!.push(await measure(subjects[k]!.op, ms, opsPerCall));
     }
   }
-  return samples.map((s) => s.sort((a, b) => a - b)[Math.floor(s.length / 2)]!);
+  return {
+    ops: samples.map(median),
+    ratio: (k, base) => median(samples[k]!.map((v, round) => v / samples[base]![round]!)),
+  };
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US').padStart(12);
-function report(title: string, subjects: readonly Subject[], results: readonly number[], baseline = 0): void {
+function report(title: string, subjects: readonly Subject[], result: Comparison, baseline = 0): void {
   console.log(`\n${title}`);
   subjects.forEach((s, k) => {
-    const ratio = k === baseline ? '(baseline)' : `${(results[k]! / results[baseline]!).toFixed(2)}×`;
-    console.log(`  ${s.name.padEnd(44)} ${fmt(results[k]!)} ops/s  ${ratio}`);
+    const ratio = k === baseline ? '(baseline)' : `${result.ratio(k, baseline).toFixed(2)}×`;
+    console.log(`  ${s.name.padEnd(44)} ${fmt(result.ops[k]!)} ops/s  ${ratio}`);
   });
 }
 
@@ -126,9 +140,9 @@ async function memoryBench(): Promise<void> {
       { name: 'lru-cache storing JSON (awaited)', op: make('lruJson') },
       { name: "MemoryStore serializer 'json' (default)", op: make('json') },
     ];
-    const results = await compare(subjects, 200);
-    report(`memory ${name}`, subjects, results);
-    console.log(`  ${"MemoryStore 'json' vs lru-cache storing JSON".padEnd(44)} ${(results[3]! / results[2]!).toFixed(2)}×`);
+    const result = await compare(subjects, 100);
+    report(`memory ${name}`, subjects, result);
+    console.log(`  ${"MemoryStore 'json' vs lru-cache storing JSON".padEnd(44)} ${''.padStart(18)}${result.ratio(3, 2).toFixed(2)}×`);
     const syncOp = make('lru');
     const syncStarted = performance.now();
     let n = 0;
@@ -235,8 +249,7 @@ async function redisBench(): Promise<void> {
     ];
     console.log(`\nRedisStore vs raw ioredis (redis-server on ${server.url}, same JSON encoding)`);
     for (const [name, opsPerCall, subjects] of cases) {
-      const results = await compare(subjects, 400, opsPerCall);
-      report(`redis ${name}`, subjects, results);
+      report(`redis ${name}`, subjects, await compare(subjects, 250, opsPerCall));
     }
   } finally {
     await store.close();

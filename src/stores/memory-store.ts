@@ -3,9 +3,9 @@ import { coarseClock } from './clock.js';
 import { MemoryEngine } from './memory-engine.js';
 import type { Serializer, SerializerName } from './serializers.js';
 import { resolveCodec } from './serializers.js';
-import { StoreView } from './store-view.js';
-import type { EvictionReason } from './types.js';
-import { checkFunction, checkKeyPrefix, checkTtl, checkWholeNumber, rejectUnknownOptions } from './validate.js';
+import { RESOLVED, StoreView } from './store-view.js';
+import type { EvictionReason, SetOptions } from './types.js';
+import { checkFunction, checkKeyPrefix, checkSetOptions, checkTtl, checkWholeNumber, rejectUnknownOptions } from './validate.js';
 
 export interface MemoryStoreOptions<V = unknown> {
   /** Most entries kept; past it the least recently used one is evicted. Default: unbounded. */
@@ -40,6 +40,8 @@ const OPTIONS = new Set(['maxEntries', 'ttl', 'onEvict', 'sweepInterval', 'seria
  */
 export class MemoryStore<V = unknown> extends StoreView<V> {
   readonly #engine: MemoryEngine;
+  /** No keyPrefix: keys reach the engine as given, so get/set can take the short path below. */
+  readonly #direct: boolean;
 
   constructor(options: MemoryStoreOptions<V> = {}) {
     if (typeof options !== 'object' || options === null) {
@@ -58,6 +60,32 @@ export class MemoryStore<V = unknown> extends StoreView<V> {
     });
     super(engine, keyPrefix, keyPrefix.length, false, true);
     this.#engine = engine;
+    this.#direct = keyPrefix.length === 0;
+  }
+
+  // get and set are the hot paths (see bench/stores.bench.ts): on the store itself, with a valid key, they go
+  // straight to the engine; everything else (and every error message) comes from StoreView.
+
+  override get(key: string): Promise<V | undefined> {
+    const engine = this.#engine;
+    if (!this.#direct || typeof key !== 'string' || key.length === 0 || engine.closed) return super.get(key);
+    try {
+      const data = engine.get(key);
+      return Promise.resolve(data === undefined ? undefined : (engine.codec.decode(data, key) as V));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  override set(key: string, value: V, options?: SetOptions): Promise<void> {
+    const engine = this.#engine;
+    if (!this.#direct || typeof key !== 'string' || key.length === 0 || engine.closed) return super.set(key, value, options);
+    try {
+      engine.set(key, engine.codec.encode(value, key), options === undefined ? undefined : checkSetOptions(options));
+      return RESOLVED;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Entries held, including expired ones not yet removed by a read or the sweeper. */

@@ -157,11 +157,11 @@ export class RedisConnection {
   }
 
   /**
-   * Resolves with the command's reply (`null` becomes `undefined`), or rejects with a StoreConnectionError when
+   * Resolves with the command's reply (`null` becomes `undefined`) or what `map` makes of it, or rejects with a StoreConnectionError when
    * the connection drops or commandTimeout passes (counted from `started`), or a StoreOperationError when Redis
    * refuses the command.
    */
-  run<T>(action: string, key: string | undefined, write: boolean, command: Promise<T>, started: number): Promise<T> {
+  run<R, T = R>(action: string, key: string | undefined, write: boolean, command: Promise<R>, started: number, map?: (reply: R) => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const entry: Pending = { deadline: started + this.#config.commandTimeout, settled: false, fail: reject, action, key, write };
       this.#pending.push(entry);
@@ -171,7 +171,7 @@ export class RedisConnection {
           if (entry.settled) return;
           entry.settled = true;
           this.#drop();
-          resolve((reply === null ? undefined : reply) as T);
+          resolve(map === undefined ? ((reply === null ? undefined : reply) as T) : map(reply));
         },
         (error: unknown) => {
           if (entry.settled) return;

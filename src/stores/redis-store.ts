@@ -28,6 +28,9 @@ export interface RedisStoreOptions {
 
 const OPTIONS = new Set(['url', 'client', 'keyPrefix', 'ttl', 'serializer', 'connectTimeout', 'commandTimeout', 'scanCount']);
 const CHUNK = 1000;
+const toVoid = (): void => undefined;
+const isPositive = (n: number): boolean => n > 0;
+const nullToUndefined = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 
 function describeUrl(url: string): string {
   try {
@@ -60,12 +63,16 @@ class RedisEngine implements StoreEngine {
     return this.#conn.closed;
   }
 
-  /** Gets a ready client (or waits for one) and runs `send` on it under the operation's deadline. */
-  #do<T>(action: string, key: string | undefined, write: boolean, send: (client: Redis) => Promise<T>): Promise<T> {
-    const started = this.#conn.now();
-    const client = this.#conn.ready(action, key, started);
-    if (client instanceof Promise) return client.then((c) => this.#conn.run(action, key, write, send(c), started));
-    return this.#conn.run(action, key, write, send(client), started);
+  /**
+   * Gets a ready client (or waits for one) and runs `send` on it under the operation's deadline; `map` turns the
+   * reply into the result without another promise hop.
+   */
+  #do<R, T = R>(action: string, key: string | undefined, write: boolean, send: (client: Redis) => Promise<R>, map?: (reply: R) => T): Promise<T> {
+    const conn = this.#conn;
+    const started = conn.now();
+    const client = conn.ready(action, key, started);
+    if (client instanceof Promise) return client.then((c) => conn.run(action, key, write, send(c), started, map));
+    return conn.run(action, key, write, send(client), started, map);
   }
 
   #px(ttl: number | undefined): number | undefined {
@@ -77,26 +84,29 @@ class RedisEngine implements StoreEngine {
     return this.#do<string | Buffer | null>('get', key, false, (c) => (this.#binary ? c.getBuffer(key) : c.get(key)));
   }
 
-  async set(key: string, data: unknown, ttl: number | undefined): Promise<void> {
+  set(key: string, data: unknown, ttl: number | undefined): Promise<void> {
     const px = this.#px(ttl);
     const value = data as string | Buffer;
-    await this.#do('set', key, true, (c) => (px === undefined ? c.set(key, value) : c.set(key, value, 'PX', px)));
+    return this.#do('set', key, true, (c) => (px === undefined ? c.set(key, value) : c.set(key, value, 'PX', px)), toVoid);
   }
 
-  async delete(key: string): Promise<boolean> {
-    return (await this.#do('delete', key, true, (c) => c.del(key))) > 0;
+  delete(key: string): Promise<boolean> {
+    return this.#do('delete', key, true, (c) => c.del(key), isPositive);
   }
 
-  async exists(key: string): Promise<boolean> {
-    return (await this.#do('check', key, false, (c) => c.exists(key))) > 0;
+  exists(key: string): Promise<boolean> {
+    return this.#do('check', key, false, (c) => c.exists(key), isPositive);
   }
 
-  async getMany(keys: readonly string[]): Promise<unknown[]> {
-    if (keys.length === 0) return [];
-    const values = await this.#do<(string | Buffer | null)[]>(`get ${keys.length} keys`, undefined, false, (c) =>
-      this.#binary ? c.mgetBuffer(...keys) : c.mget(...keys),
+  getMany(keys: readonly string[]): Promise<unknown[]> {
+    if (keys.length === 0) return Promise.resolve([]);
+    return this.#do<(string | Buffer | null)[], unknown[]>(
+      `get ${keys.length} keys`,
+      undefined,
+      false,
+      (c) => (this.#binary ? c.mgetBuffer(...keys) : c.mget(...keys)),
+      (values) => values.map(nullToUndefined),
     );
-    return values.map((v) => (v === null ? undefined : v));
   }
 
   async setMany(entries: readonly (readonly [string, unknown])[], ttl: number | undefined): Promise<void> {

@@ -29,6 +29,7 @@ export interface Codec {
 // ---------------------------------------------------------------------------------------------------------------
 // json: a Date is written as {"$date": ISO string}; a user key starting with "$" gets one more "$", so no stored
 // object can be mistaken for a tag. Values are checked while being prepared; the slow path names the bad path.
+// Like JSON.stringify, properties whose value is undefined and symbol-keyed properties are left out.
 
 const NOT_PLAIN = Symbol('not JSON-serializable');
 const DOLLAR = 36;
@@ -82,7 +83,7 @@ function prepare(value: unknown, depth: number, ancestors: object[] | undefined)
     if (value instanceof Date) return { $date: Number.isNaN(value.getTime()) ? null : value.toISOString() };
     throw NOT_PLAIN;
   }
-  if (Object.getOwnPropertySymbols(value).length > 0) throw NOT_PLAIN;
+  // Symbol-keyed properties are left out, as JSON.stringify leaves them out (checking costs a third of a stringify).
   ancestors?.push(value);
   const record = value as Record<string, unknown>;
   let out: Record<string, unknown> | undefined;

@@ -10,7 +10,8 @@ import { checkKey, checkKeys, checkScopePrefix, checkSetOptions } from './valida
  * `scope()` and `readonly()` are views sharing it (one LRU, one sweeper, one connection). The engine is held in
  * a private field, so a read-only view gives no way back to a writable one.
  */
-const RESOLVED: Promise<void> = Promise.resolve();
+/** Returned by writes that completed synchronously: one shared, already-resolved promise. */
+export const RESOLVED: Promise<void> = Promise.resolve();
 
 export class StoreView<V = unknown> implements KeyValueStore<V> {
   readonly #engine: StoreEngine;
@@ -138,7 +139,8 @@ export class StoreView<V = unknown> implements KeyValueStore<V> {
       if (!Array.isArray(entry) || entry.length !== 2) {
         throw new InvalidArgumentError(`entries[${i}]`, entry, 'a [key, value] pair');
       }
-      checkKey(entry[0], `entries[${i}][0]`);
+      const key: unknown = entry[0];
+      if (typeof key !== 'string' || key.length === 0) checkKey(key, `entries[${i}][0]`); // throws, naming the index
       list.push(entry as readonly [string, V]);
       i++;
     }

@@ -9,7 +9,10 @@ export function checkKey(key: unknown, argument = 'key'): asserts key is string 
 
 export function checkKeys(keys: unknown, argument = 'keys'): asserts keys is readonly string[] {
   if (!Array.isArray(keys)) throw new InvalidArgumentError(argument, keys, 'an array of non-empty strings');
-  for (let i = 0; i < keys.length; i++) checkKey(keys[i], `${argument}[${i}]`);
+  for (let i = 0; i < keys.length; i++) {
+    const key: unknown = keys[i];
+    if (typeof key !== 'string' || key.length === 0) checkKey(key, `${argument}[${i}]`); // throws, naming the index
+  }
 }
 
 const TTL_EXPECTED = 'a positive number of milliseconds, or Infinity for no expiry (TTLs are in ms, not seconds)';
