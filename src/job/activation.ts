@@ -39,6 +39,7 @@ export class Activation implements LogicContext, ExecutionScope {
   failed = false;
   error: unknown;
   vetoed = false;
+  #boundEmit: ((event: string, payload?: unknown) => void) | undefined;
 
   constructor(
     readonly run: JobRun,
@@ -64,7 +65,12 @@ export class Activation implements LogicContext, ExecutionScope {
     return this.run.job.signal;
   }
 
-  emit(event: string, payload?: unknown): void {
+  /** `emit` for the logic's 4th argument, bound so `({ emit }) => emit(...)` works. */
+  get emit(): (event: string, payload?: unknown) => void {
+    return (this.#boundEmit ??= (event, payload) => this.emitEvent(event, payload));
+  }
+
+  emitEvent(event: string, payload?: unknown): void {
     const targets = this.routine.targets.get(event);
     if (!targets) throw new EventNotFoundError(event, this.routine.id, [...this.routine.targets.keys()]);
     const run = this.run;
@@ -135,7 +141,13 @@ export class Activation implements LogicContext, ExecutionScope {
     this.run.settleLater(this);
   }
 
-  toJSON(): { routineId: string; attempt: number } {
-    return { routineId: this.routine.id, attempt: this.attempt };
+  /** What the inspector shows for `routine.done`: which routine ran, and where its held emits go. */
+  toJSON(): { routineId: string; attempt: number; failed?: true; emitted?: string[] } {
+    return {
+      routineId: this.routine.id,
+      attempt: this.attempt,
+      ...(this.failed ? { failed: true as const } : {}),
+      ...(this.buffer ? { emitted: this.buffer.map((d) => d.target) } : {}),
+    };
   }
 }

@@ -190,6 +190,6 @@ export class Routine<S extends SlotTypes = SlotTypes, E extends EventTypes = Eve
       );
     }
     if (!this.#events.has(event)) throw new EventNotFoundError(event, activation.routineId, [...this.#events.keys()]);
-    activation.emit(event, payload);
+    activation.emitEvent(event, payload);
   }
 }

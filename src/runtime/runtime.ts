@@ -95,7 +95,7 @@ export class Runtime implements AsyncDisposable {
         },
       },
     });
-    this.#root = createActor(root, { clock: this.clock, ...(options.inspect ? { inspect: options.inspect } : {}) });
+    this.#root = createActor(root, { id: 'runtime', clock: this.clock, ...(options.inspect ? { inspect: options.inspect } : {}) });
     this.#root.start();
   }
 

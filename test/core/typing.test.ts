@@ -70,3 +70,22 @@ describe('typed routines', () => {
     expect(result).toEqual({ count: 1, tags: ['a'] });
   });
 });
+
+describe('the logic context', () => {
+  it('can be destructured: ({ emit, job, attempt }) => ...', async () => {
+    const seen: unknown[] = [];
+    const source = defineRoutine({
+      slots: { in: slot<number>() },
+      events: { out: event<{ doubled: number; attempt: number; jobId: string }>() },
+      logic: ({ in: items }, _message, _state, { emit, job, attempt }) => emit('out', { doubled: items[0]! * 2, attempt, jobId: job.jobId }),
+    });
+    const sink = defineRoutine({ slots: { in: slot() }, logic: ({ in: items }) => void seen.push(...items) });
+    const flow = new Flow('destructured').addRoutine(source, 'source').addRoutine(sink, 'sink').connect('source', 'out', 'sink', 'in');
+    const runtime = createTestRuntime();
+    const [, job] = runtime.post(flow, 'source', 'in', 21);
+    await runtime.runUntilIdle();
+    expectJob(job).toComplete();
+    expect(seen).toEqual([{ doubled: 42, attempt: 1, jobId: job.jobId }]);
+    await runtime.shutdown();
+  });
+});
