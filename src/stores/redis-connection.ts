@@ -72,6 +72,7 @@ export class RedisConnection {
     if (this.closed) throw new StoreClosedError(what(action, key));
     const client = this.#client ?? (await this.#create());
     if (client.status === 'ready') return client;
+    if (this.closed) throw new StoreClosedError(what(action, key));
     if (client.status === 'end') {
       throw new StoreConnectionError(
         `${this.#config.description}: cannot ${what(action, key)}: the ioredis client has been closed (status "end"). ` +
@@ -87,17 +88,17 @@ export class RedisConnection {
         reject,
         timer: setTimeout(() => {
           this.#waiters.delete(waiter);
-          reject(this.#unreachable(action, key, limit));
+          reject(this.#unreachable(action, key, `${limit} ms (${this.#everReady ? 'commandTimeout' : 'connectTimeout'})`));
         }, budget),
       };
       this.#waiters.add(waiter);
     });
   }
 
-  #unreachable(action: string, key: string | undefined, waited: number): StoreConnectionError {
+  #unreachable(action: string, key: string | undefined, waited: string): StoreConnectionError {
     const last = this.#lastError ? ` (last error: ${this.#lastError.message})` : '';
     return new StoreConnectionError(
-      `${this.#config.description} is not reachable${last}; ${what(action, key)} was not performed after waiting ${waited} ms. ` +
+      `${this.#config.description} is not reachable${last}; ${what(action, key)} was not performed (no connection within ${waited}). ` +
         'Check that Redis is running and the URL is right; the store keeps reconnecting and works again once Redis is back.',
       { cause: this.#lastError },
     );

@@ -22,6 +22,8 @@ export interface RedisServerOptions {
   readonly dir?: string;
   /** appendonly yes + appendfsync always: every acknowledged write is on disk before Redis replies. */
   readonly persistent?: boolean;
+  /** Start without the KEYS command, so any use of it fails (the stores must only SCAN). */
+  readonly withoutKeysCommand?: boolean;
 }
 
 export interface RedisServer {
@@ -64,8 +66,7 @@ function ping(port: number): Promise<boolean> {
 
 async function startOnce(port: number, options: RedisServerOptions): Promise<RedisServer> {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--daemonize', 'no', '--loglevel', 'warning'];
-  // The stores must never use KEYS (it blocks Redis on big databases): the test server does not have it.
-  args.push('--rename-command', 'KEYS', '');
+  if (options.withoutKeysCommand) args.push('--rename-command', 'KEYS', '');
   if (options.dir) args.push('--dir', options.dir);
   if (options.persistent) args.push('--appendonly', 'yes', '--appendfsync', 'always');
   else args.push('--appendonly', 'no');

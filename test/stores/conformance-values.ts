@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, SerializationError } from '../../src/errors.js';
-import type { KeyValueStore } from '../../src/stores/types.js';
 import type { ConformanceContext } from './conformance.js';
 
 /** TTL used by the cases: short enough to sleep through on Redis, long enough not to expire by accident. */

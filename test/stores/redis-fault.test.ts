@@ -34,7 +34,7 @@ describeWithRedis('RedisStore under faults (own redis-server)', () => {
   const servers: RedisServer[] = [];
   const stores: RedisStore[] = [];
   const start = async (port?: number) => {
-    const server = await startRedisServer({ dir, persistent: true, ...(port ? { port } : {}) });
+    const server = await startRedisServer({ dir, persistent: true, withoutKeysCommand: true, ...(port ? { port } : {}) });
     servers.push(server);
     return server;
   };
