@@ -4,22 +4,23 @@ import type { Glob } from './glob.js';
 export type MaybePromise<T> = T | Promise<T>;
 
 /**
- * What a backend implements, on absolute keys and already-encoded data. Views (the stores users hold, their
- * scopes and read-only views) validate arguments, add prefixes and encode/decode; one engine serves them all.
- * Methods may answer synchronously (memory, an open SQLite database) or with a promise.
+ * What a backend implements, on absolute keys. Views (the stores users hold, their scopes and read-only views)
+ * validate arguments, add prefixes and encode values; engines store the encoded data and decode what they read
+ * (so a read costs one promise, not two). Methods may answer synchronously (memory, an open SQLite database) or
+ * with a promise. `keyOffset` is the length of the store's keyPrefix: messages name keys without it.
  */
 export interface StoreEngine {
   /** Human name for messages: "MemoryStore", "RedisStore redis://…", "SqliteStore ./x.db". */
   readonly description: string;
   readonly codec: Codec;
   readonly closed: boolean;
-  /** Encoded data, or `undefined` when missing or expired. */
-  get(key: string): MaybePromise<unknown>;
+  /** The decoded value, or `undefined` when missing or expired. */
+  get(key: string, keyOffset: number): MaybePromise<unknown>;
   /** `ttl`: validated ms, `Infinity` for none, `undefined` for the engine's default. */
   set(key: string, data: unknown, ttl: number | undefined): MaybePromise<void>;
   delete(key: string): MaybePromise<boolean>;
   exists(key: string): MaybePromise<boolean>;
-  getMany(keys: readonly string[]): MaybePromise<unknown[]>;
+  getMany(keys: readonly string[], keyOffset: number): MaybePromise<unknown[]>;
   setMany(entries: readonly (readonly [string, unknown])[], ttl: number | undefined): MaybePromise<void>;
   deleteMany(keys: readonly string[]): MaybePromise<number>;
   /** Keys under `prefix` whose remainder matches `glob`, returned without the prefix, each once, any order. */

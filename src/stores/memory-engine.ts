@@ -10,8 +10,8 @@ export interface MemoryEngineConfig {
   readonly now: () => number;
   readonly codec: Codec;
   readonly onEvict: ((key: string, value: unknown, reason: EvictionReason) => unknown) | undefined;
-  /** Turns an engine key into the key reported to onEvict (strips the store's keyPrefix). */
-  readonly label: (key: string) => string;
+  /** Length of the store's keyPrefix: onEvict gets keys without it. */
+  readonly keyOffset: number;
 }
 
 const NEVER = Infinity;
@@ -32,7 +32,7 @@ export class MemoryEngine implements StoreEngine {
   readonly #ttl: number | undefined;
   readonly #now: () => number;
   readonly #onEvict: MemoryEngineConfig['onEvict'];
-  readonly #label: (key: string) => string;
+  readonly #keyOffset: number;
   readonly #sweepInterval: number;
 
   readonly #map = new Map<string, number>();
@@ -56,7 +56,7 @@ export class MemoryEngine implements StoreEngine {
     this.#ttl = config.ttl;
     this.#now = config.now;
     this.#onEvict = config.onEvict;
-    this.#label = config.label;
+    this.#keyOffset = config.keyOffset;
     this.#sweepInterval = config.sweepInterval;
     const capacity = Math.min(this.#max, 64);
     this.#next = new Uint32Array(capacity);
@@ -133,9 +133,9 @@ export class MemoryEngine implements StoreEngine {
     const events = this.#pending;
     this.#pending = [];
     for (const [key, data, reason] of events) {
-      const label = this.#label(key);
+      const label = key.slice(this.#keyOffset);
       try {
-        const result = this.#onEvict!(label, this.codec.decode(data, label), reason);
+        const result = this.#onEvict!(label, this.codec.decode(data, key, this.#keyOffset), reason);
         if (result instanceof Promise) result.catch((error: unknown) => reportEvictError(error, label, reason));
       } catch (error) {
         reportEvictError(error, label, reason);
@@ -207,10 +207,10 @@ export class MemoryEngine implements StoreEngine {
     return live;
   }
 
-  get(key: string): unknown {
+  get(key: string, keyOffset: number): unknown {
     const data = this.#get(key);
     this.#flush();
-    return data;
+    return data === undefined ? undefined : this.codec.decode(data, key, keyOffset);
   }
 
   set(key: string, data: unknown, ttl: number | undefined): void {
@@ -233,10 +233,10 @@ export class MemoryEngine implements StoreEngine {
     return false;
   }
 
-  getMany(keys: readonly string[]): unknown[] {
-    const out = keys.map((k) => this.#get(k));
+  getMany(keys: readonly string[], keyOffset: number): unknown[] {
+    const data = keys.map((k) => this.#get(k));
     this.#flush();
-    return out;
+    return data.map((d, i) => (d === undefined ? undefined : this.codec.decode(d, keys[i]!, keyOffset)));
   }
 
   setMany(entries: readonly (readonly [string, unknown])[], ttl: number | undefined): void {

@@ -56,7 +56,7 @@ export class MemoryStore<V = unknown> extends StoreView<V> {
       now: checkFunction<() => number>(options.now, 'now') ?? coarseClock(),
       codec: resolveCodec(options.serializer, true),
       onEvict: checkFunction<(key: string, value: unknown, reason: EvictionReason) => unknown>(options.onEvict, 'onEvict'),
-      label: keyPrefix.length === 0 ? (k) => k : (k) => k.slice(keyPrefix.length),
+      keyOffset: keyPrefix.length,
     });
     super(engine, keyPrefix, keyPrefix.length, false, true);
     this.#engine = engine;
@@ -70,8 +70,7 @@ export class MemoryStore<V = unknown> extends StoreView<V> {
     const engine = this.#engine;
     if (!this.#direct || typeof key !== 'string' || key.length === 0 || engine.closed) return super.get(key);
     try {
-      const data = engine.get(key);
-      return Promise.resolve(data === undefined ? undefined : (engine.codec.decode(data, key) as V));
+      return Promise.resolve(engine.get(key, 0) as V | undefined);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -81,7 +80,7 @@ export class MemoryStore<V = unknown> extends StoreView<V> {
     const engine = this.#engine;
     if (!this.#direct || typeof key !== 'string' || key.length === 0 || engine.closed) return super.set(key, value, options);
     try {
-      engine.set(key, engine.codec.encode(value, key), options === undefined ? undefined : checkSetOptions(options));
+      engine.set(key, engine.codec.encode(value, key, 0), options === undefined ? undefined : checkSetOptions(options));
       return RESOLVED;
     } catch (error) {
       return Promise.reject(error);

@@ -172,7 +172,14 @@ export class RedisConnection {
           if (entry.settled) return;
           entry.settled = true;
           this.#drop();
-          resolve(map === undefined ? ((reply === null ? undefined : reply) as T) : map(reply));
+          if (map === undefined) resolve((reply === null ? undefined : reply) as T);
+          else {
+            try {
+              resolve(map(reply));
+            } catch (error) {
+              reject(error); // e.g. a SerializationError for data that cannot be decoded
+            }
+          }
         },
         (error: unknown) => {
           if (entry.settled) return;

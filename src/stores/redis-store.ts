@@ -30,7 +30,6 @@ const OPTIONS = new Set(['url', 'client', 'keyPrefix', 'ttl', 'serializer', 'con
 const CHUNK = 1000;
 const toVoid = (): void => undefined;
 const isPositive = (n: number): boolean => n > 0;
-const nullToUndefined = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 
 function describeUrl(url: string): string {
   try {
@@ -80,8 +79,14 @@ class RedisEngine implements StoreEngine {
     return t === Infinity ? undefined : t;
   }
 
-  get(key: string): Promise<unknown> {
-    return this.#do<string | Buffer | null>('get', key, false, (c) => (this.#binary ? c.getBuffer(key) : c.get(key)));
+  get(key: string, keyOffset: number): Promise<unknown> {
+    return this.#do<string | Buffer | null, unknown>(
+      'get',
+      key,
+      false,
+      (c) => (this.#binary ? c.getBuffer(key) : c.get(key)),
+      (data) => (data === null ? undefined : this.codec.decode(data, key, keyOffset)),
+    );
   }
 
   set(key: string, data: unknown, ttl: number | undefined): Promise<void> {
@@ -98,14 +103,14 @@ class RedisEngine implements StoreEngine {
     return this.#do('check', key, false, (c) => c.exists(key), isPositive);
   }
 
-  getMany(keys: readonly string[]): Promise<unknown[]> {
+  getMany(keys: readonly string[], keyOffset: number): Promise<unknown[]> {
     if (keys.length === 0) return Promise.resolve([]);
     return this.#do<(string | Buffer | null)[], unknown[]>(
       `get ${keys.length} keys`,
       undefined,
       false,
       (c) => (this.#binary ? c.mgetBuffer(...keys) : c.mget(...keys)),
-      (values) => values.map(nullToUndefined),
+      (values) => values.map((data, i) => (data === null ? undefined : this.codec.decode(data, keys[i]!, keyOffset))),
     );
   }
 

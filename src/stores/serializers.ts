@@ -18,13 +18,19 @@ export interface Serializer {
 
 export type SerializerName = 'json' | 'structured';
 
-/** What a store works with internally: a Serializer, or `none` (MemoryStore only: keeps frozen references). */
+/**
+ * What a store works with internally: a Serializer, or `none` (MemoryStore only: keeps frozen references).
+ * `key` is the engine key; messages name `key.slice(keyOffset)` (without the store's keyPrefix), which is only
+ * computed when there is an error to report.
+ */
 export interface Codec {
   readonly name: string;
   readonly binary: boolean;
-  encode(value: unknown, key: string): unknown;
-  decode(data: unknown, key: string): unknown;
+  encode(value: unknown, key: string, keyOffset: number): unknown;
+  decode(data: unknown, key: string, keyOffset: number): unknown;
 }
+
+const labelOf = (key: string, keyOffset: number) => (keyOffset === 0 ? key : key.slice(keyOffset));
 
 // ---------------------------------------------------------------------------------------------------------------
 // json: a Date is written as {"$date": ISO string}; a user key starting with "$" gets one more "$", so no stored
@@ -153,51 +159,59 @@ function undecodable(key: string, serializer: string, reason: string, cause?: un
   return error;
 }
 
+function encodeJson(value: unknown, key: string, keyOffset: number): string {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      if (Number.isFinite(value)) return JSON.stringify(value);
+  }
+  try {
+    return JSON.stringify(prepareAny(value));
+  } catch (error) {
+    if (error === NOT_PLAIN) throw jsonError(value, labelOf(key, keyOffset));
+    throw error;
+  }
+}
+
+function decodeJson(data: unknown, key: string, keyOffset: number): unknown {
+  if (typeof data !== 'string') throw undecodable(labelOf(key, keyOffset), 'json', 'it is binary, not text');
+  try {
+    return data.includes('"$') ? JSON.parse(data, revive) : JSON.parse(data);
+  } catch (error) {
+    throw undecodable(labelOf(key, keyOffset), 'json', 'it is not valid JSON', error);
+  }
+}
+
 export const jsonSerializer: Serializer = {
   name: 'json',
   binary: false,
-  serialize(value, key) {
-    switch (typeof value) {
-      case 'string':
-        return JSON.stringify(value);
-      case 'boolean':
-        return value ? 'true' : 'false';
-      case 'number':
-        if (Number.isFinite(value)) return JSON.stringify(value);
-    }
-    try {
-      return JSON.stringify(prepareAny(value));
-    } catch (error) {
-      if (error === NOT_PLAIN) throw jsonError(value, key);
-      throw error;
-    }
-  },
-  deserialize(data, key) {
-    if (typeof data !== 'string') throw undecodable(key, 'json', 'it is binary, not text');
-    try {
-      return data.includes('"$') ? JSON.parse(data, revive) : JSON.parse(data);
-    } catch (error) {
-      throw undecodable(key, 'json', 'it is not valid JSON', error);
-    }
-  },
+  serialize: (value, key) => encodeJson(value, key, 0),
+  deserialize: (data, key) => decodeJson(data, key, 0),
 };
+
+function encodeStructured(value: unknown, key: string, keyOffset: number): Buffer {
+  const problem = findUnserializable(value, 'structured', labelOf(key, keyOffset));
+  if (problem) throw new SerializationError(problem.path, problem.reason, problem.hint);
+  return v8Serialize(value);
+}
+
+function decodeStructured(data: unknown, key: string, keyOffset: number): unknown {
+  if (!(data instanceof Uint8Array)) throw undecodable(labelOf(key, keyOffset), 'structured', 'it is text, not v8-serialized bytes');
+  try {
+    return v8Deserialize(data);
+  } catch (error) {
+    throw undecodable(labelOf(key, keyOffset), 'structured', 'it is not v8-serialized data', error);
+  }
+}
 
 export const structuredSerializer: Serializer = {
   name: 'structured',
   binary: true,
-  serialize(value, key) {
-    const problem = findUnserializable(value, 'structured', key);
-    if (problem) throw new SerializationError(problem.path, problem.reason, problem.hint);
-    return v8Serialize(value);
-  },
-  deserialize(data, key) {
-    if (typeof data === 'string') throw undecodable(key, 'structured', 'it is text, not v8-serialized bytes');
-    try {
-      return v8Deserialize(data);
-    } catch (error) {
-      throw undecodable(key, 'structured', 'it is not v8-serialized data', error);
-    }
-  },
+  serialize: (value, key) => encodeStructured(value, key, 0),
+  deserialize: (data, key) => decodeStructured(data, key, 0),
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -224,28 +238,31 @@ const NONE_CODEC: Codec = {
   decode: (data) => data,
 };
 
+/** A user's Serializer: it gets the key for its messages, and its own errors become SerializationErrors. */
 function codecOf(serializer: Serializer): Codec {
   return {
     name: serializer.name,
     binary: serializer.binary,
-    encode(value, key) {
+    encode(value, key, keyOffset) {
+      const label = labelOf(key, keyOffset);
       try {
-        return serializer.serialize(value, key);
+        return serializer.serialize(value, label);
       } catch (error) {
         if (error instanceof RoutiluxError) throw error;
         const message = error instanceof Error ? error.message : String(error);
-        throw new SerializationError(key, `the ${serializer.name} serializer failed (${message})`);
+        throw new SerializationError(label, `the ${serializer.name} serializer failed (${message})`);
       }
     },
-    decode(data, key) {
-      if (typeof data !== 'string' && !(data instanceof Uint8Array)) throw undecodable(key, serializer.name, 'it is neither text nor bytes');
-      return serializer.deserialize(data, key);
+    decode(data, key, keyOffset) {
+      const label = labelOf(key, keyOffset);
+      if (typeof data !== 'string' && !(data instanceof Uint8Array)) throw undecodable(label, serializer.name, 'it is neither text nor bytes');
+      return serializer.deserialize(data, label);
     },
   };
 }
 
-const JSON_CODEC = codecOf(jsonSerializer);
-const STRUCTURED_CODEC = codecOf(structuredSerializer);
+const JSON_CODEC: Codec = { name: 'json', binary: false, encode: encodeJson, decode: decodeJson };
+const STRUCTURED_CODEC: Codec = { name: 'structured', binary: true, encode: encodeStructured, decode: decodeStructured };
 
 /** Resolves a `serializer` option. `none` is accepted only where `allowNone` (the memory store). */
 export function resolveCodec(option: unknown, allowNone: boolean, argument = 'serializer'): Codec {

@@ -166,8 +166,11 @@ class SqliteEngine implements StoreEngine {
     return t === undefined || t === Infinity ? null : this.#config.now() + t;
   }
 
-  get(key: string): MaybePromise<unknown> {
-    return this.#run(`get "${key}"`, () => this.#statement(`SELECT value FROM $t WHERE key = ? ${this.#live}`).pluck().get(key, this.#config.now()));
+  get(key: string, keyOffset: number): MaybePromise<unknown> {
+    return this.#run(`get "${key}"`, () => {
+      const data: unknown = this.#statement(`SELECT value FROM $t WHERE key = ? ${this.#live}`).pluck().get(key, this.#config.now());
+      return data === undefined ? undefined : this.codec.decode(data, key, keyOffset);
+    });
   }
 
   set(key: string, data: unknown, ttl: number | undefined): MaybePromise<void> {
@@ -196,11 +199,12 @@ class SqliteEngine implements StoreEngine {
     return this.#run(`check "${key}"`, () => this.#statement(`SELECT 1 FROM $t WHERE key = ? ${this.#live}`).pluck().get(key, this.#config.now()) !== undefined);
   }
 
-  getMany(keys: readonly string[]): MaybePromise<unknown[]> {
+  getMany(keys: readonly string[], keyOffset: number): MaybePromise<unknown[]> {
     return this.#run(`get ${keys.length} keys`, (db) => {
       const statement = this.#statement(`SELECT value FROM $t WHERE key = ? ${this.#live}`).pluck();
       const now = this.#config.now();
-      return db.transaction(() => keys.map((k) => statement.get(k, now)))();
+      const data = db.transaction(() => keys.map((k): unknown => statement.get(k, now)))();
+      return data.map((d, i) => (d === undefined ? undefined : this.codec.decode(d, keys[i]!, keyOffset)));
     });
   }
 

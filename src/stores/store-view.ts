@@ -43,19 +43,12 @@ export class StoreView<V = unknown> implements KeyValueStore<V> {
     if (this.#closed || this.#engine.closed) throw new StoreClosedError(key === undefined ? action : `${action} "${key}"`);
   }
 
-  #label(fullKey: string): string {
-    return this.#labelStart === 0 ? fullKey : fullKey.slice(this.#labelStart);
-  }
-
   get(key: string): Promise<V | undefined> {
     try {
       checkKey(key);
       this.#check('get', key, false);
-      const full = this.#prefix + key;
-      const engine = this.#engine;
-      const data = engine.get(full);
-      if (data instanceof Promise) return data.then((d) => (d === undefined ? undefined : (engine.codec.decode(d, this.#label(full)) as V)));
-      return Promise.resolve(data === undefined ? undefined : (engine.codec.decode(data, this.#label(full)) as V));
+      const value = this.#engine.get(this.#prefix + key, this.#labelStart);
+      return (value instanceof Promise ? value : Promise.resolve(value)) as Promise<V | undefined>;
     } catch (error) {
       return Promise.reject(error);
     }
@@ -68,7 +61,7 @@ export class StoreView<V = unknown> implements KeyValueStore<V> {
       const ttl = options === undefined ? undefined : checkSetOptions(options);
       const full = this.#prefix + key;
       const engine = this.#engine;
-      const done = engine.set(full, engine.codec.encode(value, this.#label(full)), ttl);
+      const done = engine.set(full, engine.codec.encode(value, full, this.#labelStart), ttl);
       return done instanceof Promise ? done : RESOLVED;
     } catch (error) {
       return Promise.reject(error);
@@ -106,10 +99,10 @@ export class StoreView<V = unknown> implements KeyValueStore<V> {
   async getMany(keys: readonly string[]): Promise<(V | undefined)[]> {
     checkKeys(keys);
     this.#check('get many keys', undefined, false);
-    const full = keys.map((k) => this.#prefix + k);
-    const engine = this.#engine;
-    const data = await engine.getMany(full);
-    return data.map((d, i) => (d === undefined ? undefined : (engine.codec.decode(d, this.#label(full[i]!)) as V)));
+    return this.#engine.getMany(
+      keys.map((k) => this.#prefix + k),
+      this.#labelStart,
+    ) as Promise<(V | undefined)[]>;
   }
 
   async setMany(entries: StoreEntries<V>, options?: SetOptions): Promise<void> {
@@ -120,7 +113,7 @@ export class StoreView<V = unknown> implements KeyValueStore<V> {
     // Everything is encoded before anything is written: a value that cannot be serialized writes nothing.
     const encoded = list.map(([key, value]) => {
       const full = this.#prefix + key;
-      return [full, engine.codec.encode(value, this.#label(full))] as const;
+      return [full, engine.codec.encode(value, full, this.#labelStart)] as const;
     });
     await engine.setMany(encoded, ttl);
   }
