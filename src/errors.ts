@@ -291,6 +291,63 @@ export class UnsupportedFlowDefinitionVersionError extends RoutiluxError {
   }
 }
 
+/**
+ * The backend refused an operation for a reason other than a lost connection (Redis `WRONGTYPE` or `OOM`,
+ * SQLite `SQLITE_FULL`, ...). The message names the operation, the key and the backend's own error.
+ */
+export class StoreOperationError extends RoutiluxError {
+  constructor(
+    readonly operation: string,
+    readonly backend: string,
+    detail: string,
+    hint: string,
+    options?: { cause?: unknown },
+  ) {
+    super('STORE_OPERATION', `${backend} refused ${operation}: ${detail}. ${hint}`, options);
+  }
+}
+
+/** An optional package a store needs (ioredis, better-sqlite3) is not installed. */
+export class MissingDependencyError extends RoutiluxError {
+  constructor(
+    readonly packageName: string,
+    readonly neededBy: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      'MISSING_DEPENDENCY',
+      `${neededBy} needs the "${packageName}" package, which could not be loaded. Install it with ` +
+        `\`npm install ${packageName}\`, or choose another store (MemoryStore needs nothing).`,
+      options,
+    );
+  }
+}
+
+/** createInspector could not give an inspector here: the optional package is missing, or there is no browser window. */
+export class InspectorUnavailableError extends RoutiluxError {
+  constructor(
+    readonly kind: 'browser' | 'websocket',
+    readonly reason: 'missing-package' | 'no-window',
+    options?: { cause?: unknown },
+  ) {
+    super(
+      'INSPECTOR_UNAVAILABLE',
+      reason === 'missing-package'
+        ? `createInspector("${kind}") needs the "@statelyai/inspect" package, which could not be loaded${causeText(options?.cause)}. Install it with ` +
+            '`npm install --save-dev @statelyai/inspect` (the runtime itself runs without it), or leave out the `inspect` option.'
+        : 'createInspector("browser") needs a browser window, and there is none here. In Node, use createInspector("websocket") ' +
+            'with an inspector server (createInspectorServer() from "@statelyai/inspect/server"), or pass options.window.',
+      options,
+    );
+  }
+}
+
+function causeText(cause: unknown): string {
+  if (cause === undefined) return '';
+  const text = cause instanceof Error ? cause.message : String(cause);
+  return ` (${text.split('\n')[0]})`;
+}
+
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);

@@ -31,5 +31,6 @@ export { captureConsole } from './job/capture-console.js';
 export type { CaptureConsoleOptions } from './job/capture-console.js';
 export { FLOW_DEFINITION_VERSION } from './flow/definition.js';
 export type { FlowDefinition, FlowRoutineDefinition, PolicyDefinition, ErrorHandlerDefinition, RoutineFactory } from './flow/definition.js';
-export { createInspector, readableInspect, toInspectable, InspectorUnavailableError } from './inspect/index.js';
+export { createInspector, readableInspect, toInspectable } from './inspect/index.js';
 export type { Inspector, InspectorKind, InspectorOptions } from './inspect/index.js';
+export * from './stores/index.js';

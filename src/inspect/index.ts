@@ -3,7 +3,7 @@
  * createInspector is called, so nothing here loads it (or needs it installed) until then.
  */
 import type { AnyEventObject, InspectionEvent, MachineContext, Observer } from 'xstate';
-import { InvalidArgumentError, RoutiluxError } from '../errors.js';
+import { InspectorUnavailableError, InvalidArgumentError } from '../errors.js';
 import { readableInspect } from './readable.js';
 
 export { readableInspect, toInspectable } from './readable.js';
@@ -42,25 +42,6 @@ export interface Inspector {
    * Events still held because the connection never opened are dropped.
    */
   stop(): Promise<void>;
-}
-
-/** createInspector could not give an inspector here: the optional package is missing, or there is no browser window. */
-export class InspectorUnavailableError extends RoutiluxError {
-  constructor(
-    readonly kind: InspectorKind,
-    readonly reason: 'missing-package' | 'no-window',
-    options?: { cause?: unknown },
-  ) {
-    super(
-      'INSPECTOR_UNAVAILABLE',
-      reason === 'missing-package'
-        ? `createInspector("${kind}") needs the "@statelyai/inspect" package, which could not be loaded${causeText(options?.cause)}. Install it with ` +
-            '`npm install --save-dev @statelyai/inspect` (the runtime itself runs without it), or leave out the `inspect` option.'
-        : 'createInspector("browser") needs a browser window, and there is none here. In Node, use createInspector("websocket") ' +
-            'with an inspector server (createInspectorServer() from "@statelyai/inspect/server"), or pass options.window.',
-      options,
-    );
-  }
 }
 
 /**
@@ -104,8 +85,3 @@ function withoutUndefined<T extends object>(options: T): Partial<T> {
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
-function causeText(cause: unknown): string {
-  if (cause === undefined) return '';
-  const text = cause instanceof Error ? cause.message : String(cause);
-  return ` (${text.split('\n')[0]})`;
-}

@@ -8,4 +8,4 @@ export { typedStore } from './typed-store.js';
 export type { StandardSchemaV1 } from './standard-schema.js';
 export { withHooks, type Hooked, type StoreHookContext, type StoreHookOutcome, type StoreHooks, type StoreOperation } from './with-hooks.js';
 export { jsonSerializer, structuredSerializer, type Serializer, type SerializerName } from './serializers.js';
-export { MissingDependencyError, StoreOperationError } from './errors.js';
+

@@ -1,7 +1,6 @@
 import type { Redis, RedisOptions } from 'ioredis';
-import { RoutiluxError, StoreClosedError, StoreConnectionError } from '../errors.js';
+import { MissingDependencyError, RoutiluxError, StoreClosedError, StoreConnectionError, StoreOperationError } from '../errors.js';
 import { coarseClock } from './clock.js';
-import { MissingDependencyError, StoreOperationError } from './errors.js';
 
 export interface RedisConnectionConfig {
   readonly url: string | undefined;

@@ -1,7 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { InvalidArgumentError, StoreClosedError, StoreConnectionError } from '../errors.js';
+import { InvalidArgumentError, MissingDependencyError, StoreClosedError, StoreConnectionError, StoreOperationError } from '../errors.js';
 import { prefixUpperBound, type MaybePromise, type StoreEngine } from './engine.js';
-import { MissingDependencyError, StoreOperationError } from './errors.js';
 import type { Glob } from './glob.js';
 import { resolveCodec, type Codec, type Serializer, type SerializerName } from './serializers.js';
 import { StoreView } from './store-view.js';

@@ -3,7 +3,7 @@ import { deserialize } from 'node:v8';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { InvalidArgumentError, SerializationError, StoreConnectionError } from '../../src/errors.js';
-import { StoreOperationError } from '../../src/stores/errors.js';
+import { StoreOperationError } from '../../src/errors.js';
 import { RedisStore } from '../../src/stores/redis-store.js';
 import { freePort } from '../setup/redis-server.js';
 import { describeWithRedis } from './redis-available.js';
