@@ -1,6 +1,15 @@
 import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
 import { runtimeMachine, type RuntimeMachine } from '../../machines/runtime.machine.js';
-import { DuplicateIdError, InvalidArgumentError, RoutineNotFoundError, RuntimeShutDownError, SlotNotFoundError, WorkerNotFoundError, WorkerNotRunningError } from '../errors.js';
+import {
+  DuplicateIdError,
+  InvalidArgumentError,
+  RoutineNotFoundError,
+  RuntimeShutDownError,
+  SerializationError,
+  SlotNotFoundError,
+  WorkerNotFoundError,
+  WorkerNotRunningError,
+} from '../errors.js';
 import { compileFlow, type CompiledFlow } from '../flow/compiled-flow.js';
 import { Flow } from '../flow/flow.js';
 import { FlowRegistry } from '../flow/registry.js';
@@ -8,7 +17,6 @@ import { JobContext, DEFAULT_JOB_LIMITS, jobLifecycle, type JobLimits, type JobS
 import { JobHistory, type JobHistoryOptions } from '../job/history.js';
 import { JobRun } from '../job/job-run.js';
 import { findUnserializable, type SerializationMode } from '../serialization/check.js';
-import { SerializationError } from '../errors.js';
 import type { WorkerState } from '../state/worker-state.js';
 import { systemClock, type Clock } from './clock.js';
 import { Executor } from './executor.js';

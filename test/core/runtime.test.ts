@@ -17,6 +17,7 @@ import {
   type ActivationPolicy,
 } from '../../src/index.js';
 import type { AnyActorRef } from 'xstate';
+import { createTestRuntime } from '../../src/testing/index.js';
 import { node, sleep } from '../helpers.js';
 
 let runtime: Runtime;
@@ -77,6 +78,22 @@ describe('Runtime.post and jobs', () => {
     expect(runtime.listJobs({ status: 'completed' }).map((j) => j.jobId)).toEqual(jobs.slice(2).map((j) => j.jobId));
     expect(runtime.getJob(jobs[0]!.jobId)).toBeUndefined();
     expect(runtime.listJobs({ workerId: 'nobody' })).toEqual([]);
+  });
+
+  it('drops finished jobs from the history once they are older than its ttl', async () => {
+    const test = createTestRuntime({ jobHistory: { ttl: 1000 } });
+    const flow = new Flow('ttl').addRoutine(echo(), 'a');
+    const [, first] = test.post(flow, 'a', 'in', 1);
+    await test.runUntilIdle();
+    test.clock.advance(600);
+    const [, second] = test.post(flow, 'a', 'in', 2);
+    await test.runUntilIdle();
+    test.clock.advance(500);
+    expect(test.getJob(first.jobId)).toBeUndefined();
+    expect(test.getJob(second.jobId)).toBe(second);
+    test.clock.advance(600);
+    expect(test.listJobs()).toEqual([]);
+    await test.shutdown();
   });
 
   it('waitUntilAllJobsFinished resolves false on timeout and true once jobs end', async () => {

@@ -18,7 +18,7 @@ import {
   type ActivationPolicy,
   type FlowDefinition,
 } from '../../src/index.js';
-import { Auth, Business, DataProcessor, exampleFactory, requestChainFlow, stateDemoFlow, stateIsolationFlow } from './example-flows.js';
+import { Auth, Business, DataProcessor, exampleFactory, ordersFlow, requestChainFlow, stateDemoFlow, stateIsolationFlow } from './example-flows.js';
 
 let runtime: Runtime | undefined;
 afterEach(async () => {
@@ -130,6 +130,7 @@ describe('Flow.fromJSON round trips', () => {
     ['state-demo', stateDemoFlow],
     ['state-isolation', stateIsolationFlow],
     ['request-chain', requestChainFlow],
+    ['inspect-and-export', ordersFlow],
   ])('rebuilds the %s example flow to the same definition, also through JSON text', (_name, build) => {
     const original = build();
     const rebuilt = Flow.fromJSON(viaText(original), exampleFactory);

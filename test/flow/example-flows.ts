@@ -3,11 +3,12 @@
  * a factory that rebuilds their routines from flow definitions.
  */
 import type { RoutineFactory } from '../../src/index.js';
+import { notify, ordersFlow, price, validate } from '../../examples/inspect-and-export.js';
 import { Auth, Business, requestChainFlow } from '../../examples/request-chain.js';
 import { DataProcessor, stateDemoFlow } from '../../examples/state-demo.js';
 import { StateDemoRoutine, stateIsolationFlow } from '../../examples/state-isolation.js';
 
-export { Auth, Business, DataProcessor, StateDemoRoutine, requestChainFlow, stateDemoFlow, stateIsolationFlow };
+export { Auth, Business, DataProcessor, StateDemoRoutine, ordersFlow, requestChainFlow, stateDemoFlow, stateIsolationFlow };
 
 /** StateDemoRoutine takes its name as a constructor argument, so it needs the function form of a factory. */
 export const exampleFactory: RoutineFactory = (type, definition) => {
@@ -20,6 +21,13 @@ export const exampleFactory: RoutineFactory = (type, definition) => {
       return new Auth();
     case 'Business':
       return new Business();
+    // defineRoutine gives instances rather than classes; each appears once in its flow.
+    case 'Validate':
+      return validate;
+    case 'Price':
+      return price;
+    case 'Notify':
+      return notify;
     default:
       throw new Error(`no routine type ${type}`);
   }
