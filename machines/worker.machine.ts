@@ -42,6 +42,7 @@ export const workerMachine = setup({
   },
   actions: {
     'job.spawn': () => {},
+    'job.refuse': () => {},
     'activations.hold': () => {},
     'activations.release': () => {},
     'jobs.cancelAll': () => {},
@@ -83,7 +84,10 @@ export const workerMachine = setup({
     stopping: {
       entry: 'jobs.cancelAll',
       always: { guard: 'hasNoLiveJobs', target: 'stopped' },
-      on: { 'jobs.drained': { guard: 'hasNoLiveJobs', target: 'stopped' } },
+      on: {
+        'jobs.drained': { guard: 'hasNoLiveJobs', target: 'stopped' },
+        'job.post': { actions: 'job.refuse' },
+      },
     },
     stopped: {
       type: 'final',

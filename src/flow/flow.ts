@@ -3,6 +3,7 @@ import type { ErrorHandler } from '../routine/error-handler.js';
 import { Routine, assertName, type EventTypes, type SlotTypes } from '../routine/routine.js';
 import { flowToDefinition, readFlowDefinition, type FlowDefinition, type RoutineFactory } from './definition.js';
 import { flowToMermaid } from './mermaid.js';
+import { assertDelay } from '../runtime/clock.js';
 import { validateFlow } from './validate.js';
 
 /** An edge of the graph: what `from` emits as `event` arrives in slot `slot` of `to`. */
@@ -88,7 +89,7 @@ export class Flow {
   }
 
   setJobTimeout(ms: number | undefined): this {
-    if (ms !== undefined && (!Number.isFinite(ms) || ms <= 0)) throw new InvalidArgumentError('jobTimeout', ms, 'a number of milliseconds > 0');
+    if (ms !== undefined) assertDelay('jobTimeout', ms, false);
     this.#jobTimeout = ms;
     this.#version++;
     return this;

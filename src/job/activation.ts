@@ -80,7 +80,7 @@ export class Activation implements LogicContext, ExecutionScope {
     }
     if (!run.hooks.allowEmit(this, event, payload)) return;
     if (targets.length === 0) return;
-    const value = payload ?? {};
+    const value = payload === undefined ? {} : payload;
     run.reserve(targets, this.phase === SYNC);
     const deliveries = targets.map((t): SlotDelivery => ({ routine: t.routine, slot: t.slot, target: t.target, item: shallowCopy(value) }));
     if (this.phase === SYNC) {

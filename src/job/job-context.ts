@@ -139,8 +139,11 @@ export class JobContext {
     (this.#data ??= new Map()).set(key, value);
   }
 
-  getData<T = unknown>(key: string, defaultValue?: T): T {
-    return (this.#data?.has(key) ? this.#data.get(key) : defaultValue) as T;
+  /** The value set under `key`, else `defaultValue` (undefined when none is given). */
+  getData<T = unknown>(key: string): T | undefined;
+  getData<T>(key: string, defaultValue: T): T;
+  getData<T>(key: string, defaultValue?: T): T | undefined {
+    return (this.#data?.has(key) ? this.#data.get(key) : defaultValue) as T | undefined;
   }
 
   hasData(key: string): boolean {

@@ -1,6 +1,6 @@
 import { createActor, type Actor } from 'xstate';
 import { jobMachine, type ActivationRef, type JobDriver, type JobMachine, type JobOutcome, type SlotDelivery } from '../../machines/job.machine.js';
-import { JobCancelledError, JobTimeoutError, SlotQueueFullError } from '../errors.js';
+import { JobCancelledError, JobTimeoutError, RoutiluxError, SlotQueueFullError } from '../errors.js';
 import type { CompiledFlow, CompiledRoutine, SlotTarget } from '../flow/compiled-flow.js';
 import { immediatePolicy } from '../policies/builtin.js';
 import type { SlotsView, Take } from '../policies/policy.js';
@@ -107,7 +107,6 @@ export class JobRun implements JobDriver, JobControl {
     if (this.#started) return;
     this.#started = true;
     jobLifecycle.started(this.job);
-    this.hooks.jobStarted(this.job);
   }
 
   // ---- JobDriver: called by the job actor, one event at a time ----
@@ -317,7 +316,7 @@ export class JobRun implements JobDriver, JobControl {
 
   #fail(routineId: string, error: unknown): void {
     if (this.failure !== undefined) return;
-    this.failure = error ?? new Error(`routine "${routineId}" failed`);
+    this.failure = error ?? new RoutiluxError('ROUTINE_FAILED', `Routine "${routineId}" failed without an error value; throw an Error that says why.`);
     this.#failedRoutineId = routineId;
   }
 

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
+import { assertDelay } from '../runtime/clock.js';
 import type { WorkerState } from '../state/worker-state.js';
 import { TAKE_ALL, WAIT, everySlotHas, hasAnyItem, type ActivationPolicy, type PolicyDecision, type SlotsView, type Take } from './policy.js';
 
@@ -54,9 +55,7 @@ const ALL_SLOTS_READY: ActivationPolicy = Object.freeze({
  * together. The pending wake-up keeps the job open.
  */
 export function timeIntervalPolicy(ms: number): ActivationPolicy {
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
-    throw new InvalidArgumentError('timeIntervalPolicy(ms)', ms, 'a finite number of milliseconds >= 0');
-  }
+  assertDelay('timeIntervalPolicy(ms)', ms, true);
   return Object.freeze({
     name: 'timeInterval',
     params: Object.freeze({ ms }),

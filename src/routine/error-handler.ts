@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
+import { MAX_TIMER_DELAY, assertDelay } from '../runtime/clock.js';
 
 /**
  * - `stop` (default): the job fails with the error.
@@ -31,7 +32,7 @@ export class ErrorHandler {
     const { strategy = 'stop', maxRetries = 3, retryDelay = 100, retryBackoff = 2, isRetryable = () => true } = options;
     if (!STRATEGIES.includes(strategy)) throw new InvalidArgumentError('ErrorHandler strategy', strategy, `one of ${STRATEGIES.join(', ')}`);
     if (!Number.isInteger(maxRetries) || maxRetries < 0) throw new InvalidArgumentError('ErrorHandler maxRetries', maxRetries, 'an integer >= 0');
-    if (!Number.isFinite(retryDelay) || retryDelay < 0) throw new InvalidArgumentError('ErrorHandler retryDelay', retryDelay, 'a number of milliseconds >= 0');
+    assertDelay('ErrorHandler retryDelay', retryDelay, true);
     if (!Number.isFinite(retryBackoff) || retryBackoff < 1) throw new InvalidArgumentError('ErrorHandler retryBackoff', retryBackoff, 'a multiplier >= 1');
     if (typeof isRetryable !== 'function') throw new InvalidArgumentError('ErrorHandler isRetryable', isRetryable, 'a function (error) => boolean');
     this.strategy = strategy;
@@ -44,7 +45,7 @@ export class ErrorHandler {
   /** The delay before attempt `attempt + 1`, or undefined when attempt `attempt` was the last one allowed. */
   retryDelayAfter(attempt: number, error: unknown): number | undefined {
     if (this.strategy !== 'retry' || attempt > this.maxRetries || !this.isRetryable(error)) return undefined;
-    return this.retryDelay * this.retryBackoff ** (attempt - 1);
+    return Math.min(MAX_TIMER_DELAY, this.retryDelay * this.retryBackoff ** (attempt - 1));
   }
 
   toJSON(): { strategy: ErrorStrategy; maxRetries: number; retryDelay: number; retryBackoff: number } {

@@ -18,14 +18,18 @@ import { JobHistory, type JobHistoryOptions } from '../job/history.js';
 import { JobRun } from '../job/job-run.js';
 import { findUnserializable, type SerializationMode } from '../serialization/check.js';
 import type { WorkerState } from '../state/worker-state.js';
-import { systemClock, type Clock } from './clock.js';
+import { assertDelay, systemClock, type Clock } from './clock.js';
 import { Executor } from './executor.js';
 import { HookRunner, consoleReporter, type ErrorReporter, type RuntimeHooks } from './hooks.js';
 import { randomIds, type IdGenerator } from './ids.js';
 import { Worker } from './worker.js';
 
 export interface RuntimeOptions {
-  /** How many logic calls may run at once in this runtime (async logic holds its slot until it settles). Default: unlimited. */
+  /**
+   * How many logic calls may run at once in this runtime. Async logic holds its slot until it settles, or until its
+   * job ends (timed out, cancelled, failed): abandoned logic then runs on unseen, so make long logic honour
+   * `signal`. Default: unlimited.
+   */
   readonly concurrency?: number;
   readonly clock?: Clock;
   readonly idGenerator?: IdGenerator;
@@ -76,8 +80,9 @@ export class Runtime implements AsyncDisposable {
   readonly #history: JobHistory;
   readonly #limits: JobLimits;
   readonly #workers = new Map<string, Worker>();
-  readonly #byFlow = new Map<string, Worker[]>();
-  readonly #compiled = new WeakMap<Flow, CompiledFlow>();
+  readonly #byFlow = new Map<Flow, Worker[]>();
+  /** Ids of recently stopped workers (bounded), so a post to one says "stopped" rather than "unknown". */
+  readonly #stoppedIds = new Set<string>();
   #liveJobs = 0;
   #idleWaiters: (() => void)[] = [];
   #shutDown = false;
@@ -93,6 +98,9 @@ export class Runtime implements AsyncDisposable {
     this.#ids = options.idGenerator ?? randomIds;
     this.#serializer = serializer;
     this.#limits = { ...DEFAULT_JOB_LIMITS, ...options.jobLimits };
+    for (const [name, value] of Object.entries(this.#limits)) {
+      if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(`jobLimits.${name}`, value, 'a positive integer');
+    }
     this.#history = new JobHistory(options.jobHistory ?? {}, () => this.clock.now());
     this.#hooks = new HookRunner(options.hooks ?? {}, options.onError ?? consoleReporter);
     this.#executor = new Executor(concurrency, options.scheduling ?? 'auto');
@@ -110,61 +118,42 @@ export class Runtime implements AsyncDisposable {
   /** Starts a worker for the flow (by registered name, or the Flow itself) and returns its live WorkerState. */
   exec(flow: string | Flow, options: ExecOptions = {}): WorkerState {
     if (this.#shutDown) throw new RuntimeShutDownError(`exec("${flowName(flow)}")`);
-    const resolved = typeof flow === 'string' ? FlowRegistry.getInstance().require(flow) : flow;
-    if (!(resolved instanceof Flow)) throw new InvalidArgumentError('exec(flow)', flow, 'a registered flow name or a Flow');
-    const compiled = this.#compile(resolved);
+    const resolved = resolveFlow(flow);
     const workerId = options.workerId ?? this.#ids('worker');
+    if (typeof workerId !== 'string' || workerId === '') throw new InvalidArgumentError('exec workerId', workerId, 'a non-empty string');
     if (this.#workers.has(workerId)) throw new DuplicateIdError('worker', workerId, 'This runtime');
-    const worker = new Worker(
-      {
-        root: this.#root,
-        clock: this.clock,
-        executor: this.#executor,
-        hooks: this.#hooks,
-        serializer: this.#serializer,
-        jobEnded: (run) => this.#jobEnded(run),
-        workerStopped: (w) => this.#workerStopped(w),
-      },
-      workerId,
-      compiled,
-    );
-    this.#workers.set(workerId, worker);
-    const key = flowName(flow);
-    this.#byFlow.set(key, [...(this.#byFlow.get(key) ?? []), worker]);
-    worker.start();
-    this.#hooks.workerStarted(worker.state);
-    return worker.state;
+    return this.#startWorker(resolved, compileFlow(resolved), workerId).state;
   }
 
   /**
    * Starts a job: `data` goes into `routineId`'s slot `slotName` and the job runs until nothing is left to do.
    * Starts a worker for the flow if none runs. Returns the worker's state and the job's context at once.
+   * Everything is checked before anything starts: a bad name or option leaves no worker or job behind.
    */
   post(flow: string | Flow, routineId: string, slotName: string, data: unknown, options: PostOptions = {}): [WorkerState, JobContext] {
     if (this.#shutDown) throw new RuntimeShutDownError(`post to "${flowName(flow)}"`);
-    const worker = this.#workerFor(flow, options.workerId);
-    const routine = worker.flow.byId.get(routineId);
-    if (!routine) throw new RoutineNotFoundError(routineId, worker.flow.name, [...worker.flow.byId.keys()]);
+    const resolved = resolveFlow(flow);
+    const existing = this.#runningWorkerFor(resolved, options.workerId);
+    // A flow is compiled (and validated) when a worker starts: a worker keeps running the shape it started with.
+    const compiled = existing?.flow ?? compileFlow(resolved);
+    const routine = compiled.byId.get(routineId);
+    if (!routine) throw new RoutineNotFoundError(routineId, compiled.name, [...compiled.byId.keys()]);
     const slot = routine.slotIndex.get(slotName);
     if (slot === undefined) throw new SlotNotFoundError(slotName, routineId, routine.slotNames);
-    const timeout = options.timeout ?? worker.flow.jobTimeout;
-    if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) throw new InvalidArgumentError('post timeout', timeout, 'a number of milliseconds > 0');
+    const timeout = options.timeout ?? compiled.jobTimeout;
+    if (timeout !== undefined) assertDelay('post timeout', timeout, false);
     const jobId = options.jobId ?? this.#ids('job');
-    if (options.jobId !== undefined && (typeof jobId !== 'string' || jobId === '' || this.getJob(jobId))) {
-      throw new DuplicateIdError('job', String(jobId), 'This runtime');
-    }
-    const job = new JobContext({
-      jobId,
-      workerId: worker.id,
-      flowId: worker.flow.name,
-      metadata: this.#metadata(options.metadata),
-      now: () => this.clock.now(),
-      limits: this.#limits,
-    });
+    if (typeof jobId !== 'string' || jobId === '') throw new InvalidArgumentError('post jobId', jobId, 'a non-empty string');
+    if (options.jobId !== undefined && this.getJob(jobId)) throw new DuplicateIdError('job', jobId, 'This runtime');
+    const metadata = this.#metadata(options.metadata);
+
+    const worker = existing ?? this.#startWorker(resolved, compiled, this.#ids('worker'));
+    const job = new JobContext({ jobId, workerId: worker.id, flowId: compiled.name, metadata, now: () => this.clock.now(), limits: this.#limits });
     const target = routine.slots[slot]!;
-    const run = new JobRun(worker, job, worker.flow, { routine: routine.index, slot, target: target.target, item: data }, timeout);
+    const run = new JobRun(worker, job, compiled, { routine: routine.index, slot, target: target.target, item: data }, timeout);
     this.#liveJobs++;
     worker.post(run);
+    this.#hooks.jobStarted(job);
     return [worker.state, job];
   }
 
@@ -194,6 +183,7 @@ export class Runtime implements AsyncDisposable {
 
   /** Resolves true once no job is running, or false if `timeout` ms pass first. */
   waitUntilAllJobsFinished(options: { timeout?: number } = {}): Promise<boolean> {
+    if (options.timeout !== undefined) assertDelay('waitUntilAllJobsFinished timeout', options.timeout, true);
     if (this.#liveJobs === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
       let handle: unknown;
@@ -237,6 +227,7 @@ export class Runtime implements AsyncDisposable {
    * cancels the rest, stops every worker and the actor system. Leaves no timer behind.
    */
   async shutdown(options: { timeout?: number } = {}): Promise<void> {
+    if (options.timeout !== undefined) assertDelay('shutdown timeout', options.timeout, true);
     if (this.#shutDown) return;
     this.#shutDown = true;
     await this.waitUntilAllJobsFinished({ timeout: options.timeout ?? 10_000 });
@@ -262,33 +253,43 @@ export class Runtime implements AsyncDisposable {
     return this.#liveJobs;
   }
 
-  #compile(flow: Flow): CompiledFlow {
-    const cached = this.#compiled.get(flow);
-    if (cached && cached.version === flow.version) return cached;
-    const compiled = compileFlow(flow);
-    this.#compiled.set(flow, compiled);
-    return compiled;
+  #startWorker(flow: Flow, compiled: CompiledFlow, workerId: string): Worker {
+    const worker = new Worker(
+      {
+        root: this.#root,
+        clock: this.clock,
+        executor: this.#executor,
+        hooks: this.#hooks,
+        serializer: this.#serializer,
+        jobEnded: (run) => this.#jobEnded(run),
+        workerStopped: (w) => this.#workerStopped(w),
+      },
+      workerId,
+      compiled,
+    );
+    this.#workers.set(workerId, worker);
+    this.#byFlow.set(flow, [...(this.#byFlow.get(flow) ?? []), worker]);
+    worker.start();
+    this.#hooks.workerStarted(worker.state);
+    return worker;
   }
 
-  #workerFor(flow: string | Flow, workerId: string | undefined): Worker {
-    if (workerId !== undefined) {
-      const worker = this.#requireWorker(workerId);
-      if (worker.flow.name !== flowName(flow)) {
-        throw new InvalidArgumentError(`post workerId "${workerId}"`, flowName(flow), `the flow that worker runs ("${worker.flow.name}")`);
-      }
-      if (!worker.acceptsJobs) throw new WorkerNotRunningError(workerId, worker.state.status, 'accept jobs');
-      return worker;
+  /** The worker a post goes to: the one named (which must run this flow), or the flow's first running one. */
+  #runningWorkerFor(flow: Flow, workerId: string | undefined): Worker | undefined {
+    if (workerId === undefined) return this.#byFlow.get(flow)?.find((w) => w.acceptsJobs);
+    const worker = this.#requireWorker(workerId);
+    if (worker.flow.flow !== flow) {
+      throw new InvalidArgumentError(`post workerId "${workerId}"`, flow.name, `the flow that worker runs ("${worker.flow.name}")`);
     }
-    const running = this.#byFlow.get(flowName(flow))?.find((w) => w.acceptsJobs);
-    if (running) return running;
-    this.exec(flow);
-    return this.#byFlow.get(flowName(flow))!.at(-1)!;
+    if (!worker.acceptsJobs) throw new WorkerNotRunningError(workerId, worker.state.status, 'accept jobs');
+    return worker;
   }
 
   #requireWorker(workerId: string): Worker {
     const worker = this.#workers.get(workerId);
-    if (!worker) throw new WorkerNotFoundError(workerId, [...this.#workers.keys()]);
-    return worker;
+    if (worker) return worker;
+    if (this.#stoppedIds.has(workerId)) throw new WorkerNotRunningError(workerId, 'stopped');
+    throw new WorkerNotFoundError(workerId, [...this.#workers.keys()]);
   }
 
   #metadata(metadata: Readonly<Record<string, unknown>> | undefined): Readonly<Record<string, unknown>> {
@@ -313,14 +314,26 @@ export class Runtime implements AsyncDisposable {
     }
   }
 
+  /** A stopped worker leaves the runtime (its WorkerState handle still reads its final state). */
   #workerStopped(worker: Worker): void {
-    const list = this.#byFlow.get(worker.flow.name);
-    if (list) this.#byFlow.set(worker.flow.name, list.filter((w) => w !== worker));
+    this.#workers.delete(worker.id);
+    this.#stoppedIds.add(worker.id);
+    if (this.#stoppedIds.size > 1000) this.#stoppedIds.delete(this.#stoppedIds.values().next().value!);
+    const list = this.#byFlow.get(worker.flow.flow)?.filter((w) => w !== worker);
+    if (list?.length) this.#byFlow.set(worker.flow.flow, list);
+    else this.#byFlow.delete(worker.flow.flow);
   }
 }
 
 function flowName(flow: string | Flow): string {
   return typeof flow === 'string' ? flow : flow instanceof Flow ? flow.name : String(flow);
+}
+
+/** The Flow itself, or the one registered under that name. Workers are indexed by Flow, not by name. */
+function resolveFlow(flow: string | Flow): Flow {
+  if (typeof flow === 'string') return FlowRegistry.getInstance().require(flow);
+  if (!(flow instanceof Flow)) throw new InvalidArgumentError('flow', flow, 'a registered flow name or a Flow');
+  return flow;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -67,7 +67,17 @@ export class Worker {
         },
         'jobs.cancelAll': ({ event }) => {
           const reason = event.type === 'stop' && event.reason !== undefined ? event.reason : `worker "${id}" stopped`;
-          for (const run of [...this.live.values()]) run.job.cancel(reason);
+          // After this transition, not inside it: cancelling aborts job signals, and their listeners are user code.
+          queueMicrotask(() => {
+            for (const run of [...this.live.values()]) run.job.cancel(reason);
+          });
+        },
+        'job.refuse': ({ event }) => {
+          if (event.type !== 'job.post') return;
+          // A post that raced with stop: end it cancelled, so nobody waits for it forever.
+          const run = event.job as JobRun;
+          run.finish('cancelled', `worker "${id}" was stopping when the job arrived`);
+          services.jobEnded(run);
         },
         'state.apply': assign(({ context, event }) => {
           if (event.type !== 'state.update' || event.reply.abandoned) return {};

@@ -12,9 +12,16 @@ export type SerializationMode = 'json' | 'structured';
  * asks it for the entries that have not been checked yet, so a write into a big container stays cheap.
  */
 export const uncheckedEntries = Symbol.for('routilux.uncheckedEntries');
+/** Called once a write that included the container has passed as a whole: its entries count as checked. */
+export const entriesChecked = Symbol.for('routilux.entriesChecked');
 
 export interface SelfCheckingContainer {
   [uncheckedEntries](): Iterable<readonly [label: string, value: unknown]>;
+  [entriesChecked](): void;
+}
+
+export function isSelfChecking(value: object): value is SelfCheckingContainer {
+  return uncheckedEntries in value;
 }
 
 export interface CheckOptions {

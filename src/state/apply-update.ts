@@ -1,7 +1,7 @@
 import { Immer, enableMapSet, type Draft } from 'immer';
 import { InvalidArgumentError } from '../errors.js';
-import { findUnserializable, joinPath, type SerializationMode } from '../serialization/check.js';
-import { SerializationError } from '../errors.js';
+import { RoutiluxError, SerializationError } from '../errors.js';
+import { entriesChecked, findUnserializable, isSelfChecking, joinPath, type SerializationMode } from '../serialization/check.js';
 
 /** A new value for a routine's state, or an Immer recipe that edits a draft of it (or returns a replacement). */
 export type StateUpdate<T> = T | ((draft: Draft<T>) => void | T);
@@ -13,12 +13,14 @@ let mapSetEnabled = false;
 
 /**
  * Values already in some worker's state: deeply frozen and known to be serializable, so a check never walks
- * them again. Immer shares unchanged subtrees, so an update only walks what it changed.
+ * them again. Immer shares unchanged subtrees, so an update only walks what it changed. One set per mode: what
+ * passed the json check also passes the structured one, never the other way round.
  */
-const checked = new WeakSet<object>();
+const checkedAsJson = new WeakSet<object>();
+const checkedAsStructured = new WeakSet<object>();
 
-export function isCheckedState(value: object): boolean {
-  return checked.has(value);
+function isChecked(value: object, mode: SerializationMode): boolean {
+  return checkedAsJson.has(value) || (mode === 'structured' && checkedAsStructured.has(value));
 }
 
 /**
@@ -58,11 +60,14 @@ export function applyRoutineUpdate(
 export function freezeChecked(value: unknown, mode: SerializationMode, path: string): void {
   const fresh: object[] = [];
   const problem = findUnserializable(value, mode, path, {
-    isChecked: (o) => checked.has(o),
+    isChecked: (o) => isChecked(o, mode),
     onChecked: (o) => fresh.push(o),
   });
   if (problem) throw new SerializationError(problem.path, problem.reason, problem.hint);
+  // Only now, with the whole value accepted, is anything frozen or remembered: a refused write changes nothing.
+  const checked = mode === 'json' ? checkedAsJson : checkedAsStructured;
   for (const o of fresh) {
+    if (isSelfChecking(o)) o[entriesChecked]();
     if (o instanceof Map || o instanceof Set) lockCollection(o);
     // Typed arrays cannot be frozen (a JS limit); everything else can.
     if (!ArrayBuffer.isView(o)) Object.freeze(o);
@@ -73,7 +78,7 @@ export function freezeChecked(value: unknown, mode: SerializationMode, path: str
 // Object.freeze does not stop Map.set or Set.add; shadow the mutators so frozen state really is read-only.
 function lockCollection(collection: Map<unknown, unknown> | Set<unknown>): void {
   const refuse = () => {
-    throw new TypeError('This Map/Set is part of a WorkerState and is frozen: change it with updateRoutineState(id, recipe).');
+    throw new RoutiluxError('STATE_FROZEN', 'This Map/Set is part of a WorkerState and is frozen: change it with updateRoutineState(id, recipe).');
   };
   for (const method of ['set', 'add', 'delete', 'clear'] as const) {
     if (method in collection) Object.defineProperty(collection, method, { value: refuse });

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
-import { uncheckedEntries, type SelfCheckingContainer } from '../serialization/check.js';
+import { entriesChecked, uncheckedEntries, type SelfCheckingContainer } from '../serialization/check.js';
 
 /*
  * An immutable string-keyed map for big collections in WorkerState (caches, indexes). A plain object copies every
@@ -264,6 +264,10 @@ export class StateMap<V = unknown> implements SelfCheckingContainer, Iterable<[s
       // Only what the map still holds matters: overwritten, deleted and evicted values are gone.
       if (find(this.#root, hashKey(p.key), p.key)?.value === p.value) yield [`.get(${JSON.stringify(p.key)})`, p.value];
     }
+  }
+
+  /** The write holding this map passed: stop reporting its entries (until the next `set`). */
+  [entriesChecked](): void {
     this.#pending = undefined;
   }
 

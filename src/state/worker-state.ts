@@ -83,20 +83,19 @@ export class WorkerState {
   subscribe(listener: (snapshot: WorkerStateSnapshot) => void): () => void {
     let last = this.snapshot();
     let queued = false;
-    const subscription = this.actor.subscribe({
-      next: () => {
-        if (queued) return;
-        queued = true;
-        queueMicrotask(() => {
-          queued = false;
-          const next = this.snapshot();
-          if (next.routineStates === last.routineStates && next.status === last.status) return;
-          last = next;
-          listener(next);
-        });
-      },
-      error: () => {},
-    });
+    const notify = () => {
+      if (queued) return;
+      queued = true;
+      queueMicrotask(() => {
+        queued = false;
+        const next = this.snapshot();
+        if (next.routineStates === last.routineStates && next.status === last.status) return;
+        last = next;
+        listener(next);
+      });
+    };
+    // A crashed worker ends its subscription with an error: the listener still hears the `failed` status.
+    const subscription = this.actor.subscribe({ next: notify, error: notify });
     return () => subscription.unsubscribe();
   }
 

@@ -1,8 +1,11 @@
+import { RoutiluxError } from '../errors.js';
 import type { JobContext, JobStatus } from '../job/job-context.js';
 
-/** Thrown by expectJob(); carries the job's status, error and trace tail so a failure explains itself. */
-export class JobExpectationError extends Error {
-  override name = 'JobExpectationError';
+/** Thrown by expectJob(); its message shows the job's status, error and trace tail so a failure explains itself. */
+export class JobExpectationError extends RoutiluxError {
+  constructor(message: string) {
+    super('JOB_EXPECTATION', message);
+  }
 }
 
 function describeJob(job: JobContext): string {

@@ -14,7 +14,9 @@ import {
   RuntimeShutDownError,
   SlotNotFoundError,
   WorkerNotFoundError,
+  WorkerNotRunningError,
   type ActivationPolicy,
+  type WorkerState,
 } from '../../src/index.js';
 import type { AnyActorRef } from 'xstate';
 import { createTestRuntime } from '../../src/testing/index.js';
@@ -275,16 +277,91 @@ describe('typed errors for bad input', () => {
   });
 });
 
+describe('posting checks everything first and finds the right worker', () => {
+  it('a typo in a post leaves no worker or job behind', () => {
+    runtime = new Runtime();
+    const flow = new Flow('typo').addRoutine(echo(), 'a');
+    expect(() => runtime.post(flow, 'b', 'in', 1)).toThrow(RoutineNotFoundError);
+    expect(() => runtime.post(flow, 'a', 'inn', 1)).toThrow(SlotNotFoundError);
+    expect(() => runtime.post(flow, 'a', 'in', 1, { jobId: 42 as never })).toThrow(InvalidArgumentError);
+    expect(() => runtime.post(flow, 'a', 'in', 1, { timeout: 30 * 24 * 3600 * 1000 })).toThrow(/at most 2147483647/);
+    expect(runtime.listWorkers()).toEqual([]);
+    expect(runtime.listJobs()).toEqual([]);
+  });
+
+  it('finds workers by flow, whatever name the flow was registered under', async () => {
+    runtime = new Runtime();
+    const flow = new Flow('real_name').addRoutine(echo(), 'a');
+    FlowRegistry.getInstance().registerByName('alias', flow);
+    const ws = runtime.exec('alias');
+    const [byAlias] = runtime.post('alias', 'a', 'in', 1, { workerId: ws.workerId });
+    const [byObject] = runtime.post(flow, 'a', 'in', 2);
+    expect(byAlias).toBe(ws);
+    expect(byObject).toBe(ws);
+    const other = new Flow('real_name').addRoutine(echo(), 'a');
+    const [otherWorker] = runtime.post(other, 'a', 'in', 3);
+    expect(otherWorker).not.toBe(ws);
+    expect(() => runtime.post(other, 'a', 'in', 4, { workerId: ws.workerId })).toThrow(InvalidArgumentError);
+  });
+
+  it('a new worker runs the routine as it is now (logic, error handler edited after an earlier exec)', async () => {
+    runtime = new Runtime();
+    const routine = node(['in'], [], () => {
+      throw new Error('v1');
+    });
+    const flow = new Flow('edited').addRoutine(routine, 'r');
+    const first = runtime.exec(flow);
+    routine.setLogic(() => {});
+    const second = runtime.exec(flow);
+    const [, old] = runtime.post(flow, 'r', 'in', 1, { workerId: first.workerId });
+    const [, fresh] = runtime.post(flow, 'r', 'in', 1, { workerId: second.workerId });
+    await runtime.waitUntilAllJobsFinished();
+    expect(old.status).toBe('failed');
+    expect(fresh.status).toBe('completed');
+  });
+
+  it('a post to a stopped worker says it is stopped; stopped workers leave the runtime', async () => {
+    runtime = new Runtime();
+    const flow = new Flow('gone').addRoutine(echo(), 'a');
+    const ws = runtime.exec(flow);
+    await runtime.stop(ws.workerId);
+    expect(runtime.getWorker(ws.workerId)).toBeUndefined();
+    expect(() => runtime.post(flow, 'a', 'in', 1, { workerId: ws.workerId })).toThrow(WorkerNotRunningError);
+  });
+
+  it('rejects job limits and wait timeouts that are not usable', () => {
+    expect(() => new Runtime({ jobLimits: { maxTraceEntries: Number.NaN } })).toThrow(/jobLimits\.maxTraceEntries must be a positive integer/);
+    expect(() => new Runtime({ jobLimits: { maxOutputLines: -1 } })).toThrow(InvalidArgumentError);
+    runtime = new Runtime();
+    expect(() => runtime.waitUntilAllJobsFinished({ timeout: -5 })).toThrow(/waitUntilAllJobsFinished timeout/);
+  });
+
+  it('emit passes null and other non-object payloads through unchanged', async () => {
+    const test = createTestRuntime();
+    const seen: unknown[] = [];
+    const flow = new Flow('null-payload')
+      .addRoutine(node(['in'], ['out'], (_d, _m, _ws, ctx) => void (ctx.emit('out', null), ctx.emit('out', 0), ctx.emit('out'))), 'a')
+      .addRoutine(node(['in'], [], (data) => void seen.push(...data.in!)), 'b')
+      .connect('a', 'out', 'b', 'in');
+    test.post(flow, 'a', 'in', 1);
+    await test.runUntilIdle();
+    expect(seen).toEqual([null, 0, {}]);
+    await test.shutdown();
+  });
+});
+
 describe('shutdown and disposal', () => {
   it('await using shuts the runtime down at the end of the scope', async () => {
     let outer: Runtime;
+    let worker: WorkerState;
     {
       await using rt = new Runtime();
       outer = rt;
-      rt.exec(new Flow('scoped').addRoutine(echo(), 'a'));
+      worker = rt.exec(new Flow('scoped').addRoutine(echo(), 'a'));
     }
     expect(outer.isShutDown).toBe(true);
-    expect(outer.listWorkers()[0]!.status).toBe('stopped');
+    expect(worker.status).toBe('stopped');
+    expect(outer.listWorkers()).toEqual([]);
   });
 
   it('lets running jobs finish within the timeout', async () => {

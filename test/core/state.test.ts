@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Flow, Runtime, SerializationError, StateMap, WorkerNotRunningError, lruRecord } from '../../src/index.js';
+import { Flow, Runtime, SerializationError, StateMap, WorkerNotRunningError, lruRecord, stateMap } from '../../src/index.js';
 import { node, sleep } from '../helpers.js';
 
 let runtime: Runtime;
@@ -158,6 +158,35 @@ describe('serializable state', () => {
       d.m.set('b', 2);
     });
     expect(ws.getRoutineState<{ m: Map<string, number> }>('s')!.m.get('b')).toBe(2);
+  });
+});
+
+describe('checks are per serializer mode and all-or-nothing', () => {
+  it("a value a 'structured' worker accepted is still refused by a 'json' worker", async () => {
+    const structured = new Runtime({ serializer: 'structured' });
+    runtime = new Runtime();
+    try {
+      const a = structured.exec(new Flow('structured-a').addRoutine(node(['in'], [], () => {}), 'r'));
+      const b = runtime.exec(new Flow('json-b').addRoutine(node(['in'], [], () => {}), 'r'));
+      const value = a.updateRoutineState('s', { when: new Date(0), tags: new Set(['x']) });
+      expect(() => b.updateRoutineState('s', value)).toThrow(/routineStates\.s\.when: Date is not serializable/);
+      expect(b.getRoutineState('s')).toBeUndefined();
+    } finally {
+      await structured.shutdown();
+    }
+  });
+
+  it('a StateMap in a refused write is checked and frozen again when written next', () => {
+    runtime = new Runtime();
+    const ws = runtime.exec(new Flow('statemap-refused').addRoutine(node(['in'], [], () => {}), 'r'));
+    const map = stateMap<{ n: number }>().set('a', { n: 1 });
+    expect(() => ws.updateRoutineState('x', { m: map, bad: () => 1 })).toThrow(/routineStates\.x\.bad: function/);
+    const stored = ws.updateRoutineState<{ m: StateMap<{ n: number }> }>('x', { m: map });
+    expect(Object.isFrozen(stored.m.get('a'))).toBe(true);
+
+    const poisoned = stateMap<unknown>().set('f', { f: () => 1 });
+    expect(() => ws.updateRoutineState('y', { m: poisoned, bad: () => 1 })).toThrow(SerializationError);
+    expect(() => ws.updateRoutineState('y', { m: poisoned })).toThrow(/routineStates\.y\.m\.get\("f"\)\.f: function/);
   });
 });
 

@@ -38,7 +38,7 @@ describe('hooks', () => {
     expectJob(job).toComplete();
     expect(calls).toEqual([
       'workerStart hooks',
-      'jobStart running',
+      'jobStart pending',
       'routineStart a 1',
       'emit a.out {"x":1}',
       'routineEnd a ok',
@@ -47,6 +47,21 @@ describe('hooks', () => {
       'jobEnd completed',
       'workerStop stopped',
     ]);
+  });
+
+  it('onJobStart and onJobEnd pair up for every posted job, however it ends', async () => {
+    let open = 0;
+    const test = createTestRuntime({ hooks: { onJobStart: () => void open++, onJobEnd: () => void open-- } });
+    const { batchSizePolicy } = await import('../../src/index.js');
+    const flow = new Flow('pairs').addRoutine(node(['in'], [], () => {}).setActivationPolicy(batchSizePolicy(2)), 'r');
+    const ws = test.exec(flow);
+    test.post(flow, 'r', 'in', 'never activates');
+    test.pause(ws.workerId);
+    const [, held] = test.post(flow, 'r', 'in', 'cancelled while paused');
+    held.cancel();
+    await test.runUntilIdle();
+    expect(open).toBe(0);
+    await test.shutdown();
   });
 
   it('onRoutineStart returning false skips that activation, recorded in the trace', async () => {

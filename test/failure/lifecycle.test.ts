@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Flow, JobCancelledError, JobTimeoutError, Runtime, RuntimeShutDownError, WorkerNotRunningError, getCurrentJob } from '../../src/index.js';
+import { Flow, JobCancelledError, JobTimeoutError, Runtime, RuntimeShutDownError, WorkerNotRunningError, getCurrentJob, type JobContext } from '../../src/index.js';
 import { createTestRuntime, expectJob } from '../../src/testing/index.js';
 import { node, sleep } from '../helpers.js';
 
@@ -108,10 +108,41 @@ describe('cancellation', () => {
   });
 });
 
+describe('user code during stop', () => {
+  it('abort listeners run after the worker’s transition: they may update state and post, and nothing hangs', async () => {
+    runtime = new Runtime();
+    let posted: JobContext | undefined;
+    const flow: Flow = new Flow('abort-listeners').addRoutine(
+      node(['in'], [], (data, _m, ws, ctx) => {
+        if (data.in![0] !== 'wait') return;
+        return new Promise<void>((resolve) =>
+          ctx.signal.addEventListener('abort', () => {
+            ws.updateRoutineState<{ aborted?: number }>('log', (d) => void (d.aborted = (d.aborted ?? 0) + 1));
+            posted = runtime!.post(flow, 'r', 'in', 'after')[1];
+            resolve();
+          }),
+        );
+      }),
+      'r',
+    );
+    const [ws, job] = runtime.post(flow, 'r', 'in', 'wait');
+    await sleep(5);
+    await runtime.stop(ws.workerId);
+    expect(job.status).toBe('cancelled');
+    expect(ws.getRoutineState('log')).toEqual({ aborted: 1 });
+    expect(posted).toBeDefined();
+    await posted!.done();
+    expect(posted!.status).toBe('completed');
+    expect(posted!.workerId).not.toBe(ws.workerId);
+    expect(await runtime.waitUntilAllJobsFinished({ timeout: 1000 })).toBe(true);
+  });
+});
+
 describe('shutdown', () => {
   it('stops taking posts, lets running jobs finish within the timeout, cancels the rest, and resolves', async () => {
     runtime = new Runtime();
     const flow = new Flow('grace').addRoutine(node(['in'], [], (data) => sleep(data.in![0] as number)), 'r');
+    const worker = runtime.exec(flow);
     const [, quick] = runtime.post(flow, 'r', 'in', 20);
     const [, slow] = runtime.post(flow, 'r', 'in', 5000);
     const done = runtime.shutdown({ timeout: 200 });
@@ -119,7 +150,8 @@ describe('shutdown', () => {
     await done;
     expectJob(quick).toComplete();
     expectJob(slow).toBeCancelled();
-    expect(runtime.listWorkers().every((w) => w.status === 'stopped')).toBe(true);
+    expect(worker.status).toBe('stopped');
+    expect(runtime.listWorkers()).toEqual([]);
   });
 
   it('leaves no timer behind: the process exits by itself right after shutdown', async () => {

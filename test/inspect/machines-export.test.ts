@@ -78,7 +78,7 @@ describe('npm run machines:export', () => {
     expect(config.states!.stopped!.type).toBe('final');
     const { events, actions } = namesIn(config);
     expect([...events].sort()).toEqual(['job.post', 'jobs.drained', 'pause', 'resume', 'state.update', 'stop']);
-    expect([...actions].sort()).toEqual(['activations.hold', 'activations.release', 'job.spawn', 'jobs.cancelAll', 'jobs.stopHub', 'state.apply', 'worker.stopped']);
+    expect([...actions].sort()).toEqual(['activations.hold', 'activations.release', 'job.refuse', 'job.spawn', 'jobs.cancelAll', 'jobs.stopHub', 'state.apply', 'worker.stopped']);
     expect(machineConfig(workerMachine)).not.toHaveProperty('context');
   });
 
