@@ -1,8 +1,8 @@
-import { InvalidArgumentError, ReadonlyStoreError, StoreClosedError } from '../errors.js';
+import { ReadonlyStoreError, StoreClosedError } from '../errors.js';
 import type { StoreEngine } from './engine.js';
 import { compileGlob } from './glob.js';
 import type { KeyValueStore, ReadonlyKeyValueStore, SetOptions, StoreEntries } from './types.js';
-import { checkKey, checkKeys, checkScopePrefix, checkSetOptions } from './validate.js';
+import { checkKey, checkKeys, checkScopePrefix, checkSetOptions, toEntryList } from './validate.js';
 
 /**
  * A store as users see it: a window on one engine under a key prefix, writable or read-only. The stores made
@@ -106,7 +106,7 @@ export class StoreView<V = unknown> implements KeyValueStore<V> {
   }
 
   async setMany(entries: StoreEntries<V>, options?: SetOptions): Promise<void> {
-    const list = this.#entries(entries);
+    const list = toEntryList<V>(entries);
     this.#check('set many keys', undefined, true);
     const ttl = checkSetOptions(options);
     const engine = this.#engine;
@@ -116,28 +116,6 @@ export class StoreView<V = unknown> implements KeyValueStore<V> {
       return [full, engine.codec.encode(value, full, this.#labelStart)] as const;
     });
     await engine.setMany(encoded, ttl);
-  }
-
-  #entries(entries: StoreEntries<V>): (readonly [string, V])[] {
-    if (typeof entries !== 'object' || entries === null) {
-      throw new InvalidArgumentError('entries', entries, 'a Map, an array of [key, value] pairs or a plain object');
-    }
-    if (!(Symbol.iterator in entries)) {
-      const record = entries as Readonly<Record<string, V>>;
-      return Object.keys(record).map((k) => [k, record[k]!] as const);
-    }
-    const list: (readonly [string, V])[] = [];
-    let i = 0;
-    for (const entry of entries as Iterable<readonly [string, V]>) {
-      if (!Array.isArray(entry) || entry.length !== 2) {
-        throw new InvalidArgumentError(`entries[${i}]`, entry, 'a [key, value] pair');
-      }
-      const key: unknown = entry[0];
-      if (typeof key !== 'string' || key.length === 0) checkKey(key, `entries[${i}][0]`); // throws, naming the index
-      list.push(entry as readonly [string, V]);
-      i++;
-    }
-    return list;
   }
 
   async deleteMany(keys: readonly string[]): Promise<number> {

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, describe } from '../errors.js';
 
 /** Keys are non-empty strings. */
 export function checkKey(key: unknown, argument = 'key'): asserts key is string {
@@ -65,5 +65,47 @@ export function rejectUnknownOptions(options: object, known: ReadonlySet<string>
     if (!known.has(key)) {
       throw new InvalidArgumentError(`${store} option "${key}"`, (options as Record<string, unknown>)[key], `left out: ${store} has no such option (its options: ${[...known].join(', ')})`);
     }
+  }
+}
+
+const ENTRIES_EXPECTED = 'a Map, an array of [key, value] pairs, any other iterable of them, or a plain object { key: value }';
+
+/**
+ * What `setMany(entries)` accepts (see StoreEntries), as a list of pairs with valid keys. Anything else throws
+ * InvalidArgumentError, never a TypeError from the iteration protocol: the iterable is driven by hand so a
+ * broken one (an `[Symbol.iterator]` that is not a function or returns no iterator) is reported too.
+ */
+export function toEntryList<V>(entries: unknown, argument = 'setMany(entries)'): (readonly [string, V])[] {
+  if (typeof entries !== 'object' || entries === null) throw new InvalidArgumentError(argument, entries, ENTRIES_EXPECTED);
+  if (!(Symbol.iterator in entries)) {
+    const record = entries as Readonly<Record<string, V>>;
+    return Object.keys(record).map((key) => {
+      if (key.length === 0) checkKey(key, `${argument}[""]`); // throws
+      return [key, record[key]!] as const;
+    });
+  }
+  const iterate: unknown = (entries as { [Symbol.iterator]: unknown })[Symbol.iterator];
+  const iterator: unknown = typeof iterate === 'function' ? iterate.call(entries) : undefined;
+  if (typeof iterator !== 'object' || iterator === null || typeof (iterator as Iterator<unknown>).next !== 'function') {
+    throw new InvalidArgumentError(argument, entries, `${ENTRIES_EXPECTED} (its [Symbol.iterator]() gives no iterator)`);
+  }
+  const list: (readonly [string, V])[] = [];
+  for (let i = 0; ; i++) {
+    const step: unknown = (iterator as Iterator<unknown>).next();
+    if (typeof step !== 'object' || step === null) {
+      throw new InvalidArgumentError(argument, entries, `${ENTRIES_EXPECTED} (its iterator's next() returned ${describe(step)}, not { value, done })`);
+    }
+    if ((step as IteratorResult<unknown>).done) return list;
+    const entry = (step as IteratorResult<unknown>).value;
+    if (!Array.isArray(entry) || entry.length !== 2) {
+      (iterator as Iterator<unknown>).return?.();
+      throw new InvalidArgumentError(`${argument}[${i}]`, entry, 'a [key, value] pair');
+    }
+    const key: unknown = entry[0];
+    if (typeof key !== 'string' || key.length === 0) {
+      (iterator as Iterator<unknown>).return?.();
+      checkKey(key, `${argument}[${i}][0]`); // throws, naming the index
+    }
+    list.push(entry as unknown as readonly [string, V]);
   }
 }

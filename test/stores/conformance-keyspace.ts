@@ -150,6 +150,9 @@ export function keyspaceCases({ fresh }: ConformanceContext): void {
       ['keys that are not an array', (s: KeyValueStore) => s.deleteMany('abc' as unknown as string[])],
       ['entries that are not pairs', (s: KeyValueStore) => s.setMany(['ab'] as unknown as [string, unknown][])],
       ['entries that are not an object', (s: KeyValueStore) => s.setMany(5 as unknown as [string, unknown][])],
+      ['entries with a [Symbol.iterator] that is not a function', (s: KeyValueStore) => s.setMany({ [Symbol.iterator]: 5 } as unknown as [string, unknown][])],
+      ['entries whose iterator gives no result objects', (s: KeyValueStore) => s.setMany({ [Symbol.iterator]: () => ({ next: () => 1 }) } as unknown as [string, unknown][])],
+      ['a plain object of entries with an empty key', (s: KeyValueStore) => s.setMany({ '': 1, ok: 2 })],
       ['options that are not an object', (s: KeyValueStore) => s.set('k', 1, 100 as unknown as { ttl: number })],
     ])('refuses %s with an InvalidArgumentError', async (_label, call) => {
       const store = await fresh();
