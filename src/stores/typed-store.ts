@@ -1,6 +1,7 @@
 import { InvalidArgumentError, ReadonlyStoreError, SchemaValidationError, type SchemaIssue } from '../errors.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 import type { KeyValueStore, ReadonlyKeyValueStore, SetOptions, StoreEntries } from './types.js';
+import { checkKey, toEntryList } from './validate.js';
 
 function issuesOf(issues: ReadonlyArray<StandardSchemaV1.Issue>): SchemaIssue[] {
   return issues.map((issue) => ({
@@ -9,19 +10,23 @@ function issuesOf(issues: ReadonlyArray<StandardSchemaV1.Issue>): SchemaIssue[] 
   }));
 }
 
-/** A view that validates every value written and read with a Standard Schema. */
-class TypedView<V> implements KeyValueStore<V> {
+/**
+ * A view that validates every value written and read with a Standard Schema. Writes take the schema's input
+ * (`In`) and store it as given; reads validate what is stored as input again and return the schema's output
+ * (`Out`), so transforms and defaults apply on every read and data that no longer matches is reported.
+ */
+class TypedView<In, Out> implements KeyValueStore<Out, In> {
   readonly #inner: KeyValueStore | ReadonlyKeyValueStore;
-  readonly #schema: StandardSchemaV1<unknown, V>;
+  readonly #schema: StandardSchemaV1<In, Out>;
   readonly #readonly: boolean;
 
-  constructor(inner: KeyValueStore | ReadonlyKeyValueStore, schema: StandardSchemaV1<unknown, V>, readonly: boolean) {
+  constructor(inner: KeyValueStore | ReadonlyKeyValueStore, schema: StandardSchemaV1<In, Out>, readonly: boolean) {
     this.#inner = inner;
     this.#schema = schema;
     this.#readonly = readonly;
   }
 
-  async #validate(value: unknown, key: string, direction: 'write' | 'read'): Promise<V> {
+  async #validate(value: unknown, key: string, direction: 'write' | 'read'): Promise<Out> {
     let result = this.#schema['~standard'].validate(value);
     if (result instanceof Promise) result = await result;
     if (result.issues) throw new SchemaValidationError(key, issuesOf(result.issues), direction);
@@ -33,30 +38,29 @@ class TypedView<V> implements KeyValueStore<V> {
     return this.#inner as KeyValueStore;
   }
 
-  async get(key: string): Promise<V | undefined> {
+  async get(key: string): Promise<Out | undefined> {
     const value = await this.#inner.get(key);
     return value === undefined ? undefined : this.#validate(value, key, 'read');
   }
 
-  async getMany(keys: readonly string[]): Promise<(V | undefined)[]> {
+  async getMany(keys: readonly string[]): Promise<(Out | undefined)[]> {
     const values = await this.#inner.getMany(keys);
     return Promise.all(values.map((v, i) => (v === undefined ? undefined : this.#validate(v, keys[i]!, 'read'))));
   }
 
-  async set(key: string, value: V, options?: SetOptions): Promise<void> {
+  async set(key: string, value: In, options?: SetOptions): Promise<void> {
     const inner = this.#writable(`set "${key}"`);
-    await inner.set(key, await this.#validate(value, key, 'write'), options);
+    checkKey(key); // before running the schema on the value
+    await this.#validate(value, key, 'write');
+    await inner.set(key, value, options); // the input: the output is made again on read
   }
 
-  async setMany(entries: StoreEntries<V>, options?: SetOptions): Promise<void> {
+  async setMany(entries: StoreEntries<In>, options?: SetOptions): Promise<void> {
     const inner = this.#writable('set many keys');
-    const list: [string, unknown][] =
-      typeof entries === 'object' && entries !== null && !(Symbol.iterator in entries)
-        ? Object.entries(entries as Readonly<Record<string, V>>)
-        : [...(entries as Iterable<readonly [string, V]>)].map((e) => [e?.[0], e?.[1]]);
+    const list = toEntryList<In>(entries);
     // Every value is validated before anything is written.
-    const valid = await Promise.all(list.map(async ([key, value]) => [key, await this.#validate(value, String(key), 'write')] as const));
-    await inner.setMany(valid, options);
+    await Promise.all(list.map(([key, value]) => this.#validate(value, key, 'write')));
+    await inner.setMany(list, options);
   }
 
   delete(key: string): Promise<boolean> {
@@ -91,27 +95,37 @@ class TypedView<V> implements KeyValueStore<V> {
     return this.#inner.close();
   }
 
-  scope(prefix: string): KeyValueStore<V> {
+  scope(prefix: string): KeyValueStore<Out, In> {
     return new TypedView(this.#inner.scope(prefix), this.#schema, this.#readonly);
   }
 
-  readonly(): ReadonlyKeyValueStore<V> {
+  readonly(): ReadonlyKeyValueStore<Out> {
     return new TypedView(this.#inner.readonly(), this.#schema, true);
   }
 }
 
 /**
- * A view of `store` whose values are validated with a Standard Schema (zod, valibot, arktype, ...): a write that
- * does not match throws SchemaValidationError listing the issues and writes nothing; data read back that does
- * not match (written before the schema, or by other code) is reported the same way. The schema's output (e.g.
- * with defaults applied) is what gets stored and returned.
+ * A view of `store` whose values are validated with a Standard Schema (zod, valibot, arktype, ...).
+ *
+ * - `set` and `setMany` take the schema's input type. The value is validated before anything is written (a
+ *   value that does not match rejects with SchemaValidationError listing the issues, and nothing is written);
+ *   what is stored is the value as given, not the schema's output.
+ * - `get` and `getMany` validate the stored value as input again and return the schema's output type, so
+ *   transforms and defaults apply on read (`z.string().transform(s => new Date(s))` stores the string and reads
+ *   a Date), and data that does not match (written before a schema change, or by other code) rejects with
+ *   SchemaValidationError (`direction: 'read'`).
+ *
+ * The stored input must be something the store can serialize.
  */
-export function typedStore<S extends StandardSchemaV1>(store: KeyValueStore, schema: S): KeyValueStore<StandardSchemaV1.InferOutput<S>>;
+export function typedStore<S extends StandardSchemaV1>(
+  store: KeyValueStore,
+  schema: S,
+): KeyValueStore<StandardSchemaV1.InferOutput<S>, StandardSchemaV1.InferInput<S>>;
 export function typedStore<S extends StandardSchemaV1>(store: ReadonlyKeyValueStore, schema: S): ReadonlyKeyValueStore<StandardSchemaV1.InferOutput<S>>;
 export function typedStore<S extends StandardSchemaV1>(
   store: KeyValueStore | ReadonlyKeyValueStore,
   schema: S,
-): KeyValueStore<StandardSchemaV1.InferOutput<S>> | ReadonlyKeyValueStore<StandardSchemaV1.InferOutput<S>> {
+): KeyValueStore<StandardSchemaV1.InferOutput<S>, StandardSchemaV1.InferInput<S>> | ReadonlyKeyValueStore<StandardSchemaV1.InferOutput<S>> {
   if (typeof store !== 'object' || store === null || typeof (store as KeyValueStore).get !== 'function') {
     throw new InvalidArgumentError('store', store, 'a KeyValueStore (new MemoryStore(), createStore(), ...)');
   }
@@ -120,5 +134,5 @@ export function typedStore<S extends StandardSchemaV1>(
     throw new InvalidArgumentError('schema', schema, 'a Standard Schema (a zod, valibot or arktype schema, or any object with ["~standard"].validate)');
   }
   const readonly = typeof (store as KeyValueStore).set !== 'function';
-  return new TypedView(store, schema as StandardSchemaV1<unknown, StandardSchemaV1.InferOutput<S>>, readonly);
+  return new TypedView(store, schema as StandardSchemaV1<StandardSchemaV1.InferInput<S>, StandardSchemaV1.InferOutput<S>>, readonly);
 }

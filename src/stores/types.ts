@@ -44,17 +44,24 @@ export interface ReadonlyKeyValueStore<V = unknown> {
   close(): Promise<void>;
 }
 
-export interface KeyValueStore<V = unknown> extends ReadonlyKeyValueStore<V> {
+/**
+ * A store whose reads give `V` and whose writes take `In`. The two differ only for a typedStore with a schema
+ * that transforms (`In` is the schema's input, `V` its output); everywhere else `In` is `V`.
+ */
+export interface KeyValueStore<V = unknown, In = V> extends ReadonlyKeyValueStore<V> {
   /** Stores `value` under `key`, replacing any earlier value and its TTL. */
-  set(key: string, value: V, options?: SetOptions): Promise<void>;
+  set(key: string, value: In, options?: SetOptions): Promise<void>;
   /** Removes `key`; resolves `true` when a live value was removed. */
   delete(key: string): Promise<boolean>;
-  /** Stores every entry (all values are serialized before anything is written), with one TTL for all. */
-  setMany(entries: StoreEntries<V>, options?: SetOptions): Promise<void>;
+  /**
+   * Stores every entry (all values are serialized before anything is written), with one TTL for all. Entries
+   * that are not StoreEntries reject with InvalidArgumentError.
+   */
+  setMany(entries: StoreEntries<In>, options?: SetOptions): Promise<void>;
   /** Removes every key given; resolves how many live values were removed. */
   deleteMany(keys: readonly string[]): Promise<number>;
   /** Removes every key of this store, or of this scope only. */
   clear(): Promise<void>;
   /** A view of the keys under `prefix:`: `scope('user').scope('admin')` stores under `user:admin:`. */
-  scope(prefix: string): KeyValueStore<V>;
+  scope(prefix: string): KeyValueStore<V, In>;
 }

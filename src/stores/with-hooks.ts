@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { KeyValueStore, ReadonlyKeyValueStore, SetOptions, StoreEntries } from './types.js';
+import { toEntryList } from './validate.js';
 
 export type StoreOperation = 'get' | 'set' | 'delete' | 'exists' | 'keys' | 'scan' | 'getMany' | 'setMany' | 'deleteMany' | 'clear' | 'close';
 
@@ -38,12 +39,12 @@ export interface StoreHooks {
 
 /** A view that calls hooks around every operation, e.g. for logging and metrics. Scopes and read-only views made
  * from it are hooked too. */
-class HookedView<V> implements KeyValueStore<V> {
-  readonly #inner: KeyValueStore<V>;
+class HookedView<V, In = V> implements KeyValueStore<V, In> {
+  readonly #inner: KeyValueStore<V, In>;
   readonly #hooks: StoreHooks;
   readonly #scope: string;
 
-  constructor(inner: KeyValueStore<V>, hooks: StoreHooks, scope: string) {
+  constructor(inner: KeyValueStore<V, In>, hooks: StoreHooks, scope: string) {
     this.#inner = inner;
     this.#hooks = hooks;
     this.#scope = scope;
@@ -69,7 +70,7 @@ class HookedView<V> implements KeyValueStore<V> {
     return this.#call({ operation: 'get', key }, () => this.#inner.get(key));
   }
 
-  set(key: string, value: V, options?: SetOptions): Promise<void> {
+  set(key: string, value: In, options?: SetOptions): Promise<void> {
     return this.#call({ operation: 'set', key, value, ...(options ? { options } : {}) }, () => this.#inner.set(key, value, options));
   }
 
@@ -110,12 +111,16 @@ class HookedView<V> implements KeyValueStore<V> {
     return this.#call({ operation: 'getMany', keys }, () => this.#inner.getMany(keys));
   }
 
-  setMany(entries: StoreEntries<V>, options?: SetOptions): Promise<void> {
-    const list: (readonly [string, V])[] =
-      typeof entries === 'object' && entries !== null && !(Symbol.iterator in entries)
-        ? Object.entries(entries as Readonly<Record<string, V>>)
-        : [...(entries as Iterable<readonly [string, V]>)];
-    return this.#call({ operation: 'setMany', keys: list.map((e) => e?.[0]), ...(options ? { options } : {}) }, () => this.#inner.setMany(list, options));
+  setMany(entries: StoreEntries<In>, options?: SetOptions): Promise<void> {
+    const withOptions = options ? { options } : {};
+    let list: (readonly [string, In])[];
+    try {
+      list = toEntryList<In>(entries);
+    } catch (error) {
+      // Entries that are not entries: the call fails like any other (hooks included), it does not throw.
+      return this.#call({ operation: 'setMany', ...withOptions }, () => Promise.reject(error));
+    }
+    return this.#call({ operation: 'setMany', keys: list.map((e) => e[0]), ...withOptions }, () => this.#inner.setMany(list, options));
   }
 
   deleteMany(keys: readonly string[]): Promise<number> {
@@ -130,12 +135,12 @@ class HookedView<V> implements KeyValueStore<V> {
     return this.#call({ operation: 'close' }, () => this.#inner.close());
   }
 
-  scope(prefix: string): KeyValueStore<V> {
+  scope(prefix: string): KeyValueStore<V, In> {
     return new HookedView(this.#inner.scope(prefix), this.#hooks, this.#scope ? `${this.#scope}:${prefix}` : prefix);
   }
 
   readonly(): ReadonlyKeyValueStore<V> {
-    return new HookedView(this.#inner.readonly() as KeyValueStore<V>, this.#hooks, this.#scope);
+    return new HookedView(this.#inner.readonly() as KeyValueStore<V, In>, this.#hooks, this.#scope);
   }
 }
 
@@ -148,7 +153,7 @@ class HookedView<V> implements KeyValueStore<V> {
  * ```
  */
 /** The store type withHooks returns: a writable store stays writable, a read-only one read-only. */
-export type Hooked<S> = S extends KeyValueStore<infer V> ? KeyValueStore<V> : S extends ReadonlyKeyValueStore<infer V> ? ReadonlyKeyValueStore<V> : never;
+export type Hooked<S> = S extends KeyValueStore<infer V, infer In> ? KeyValueStore<V, In> : S extends ReadonlyKeyValueStore<infer V> ? ReadonlyKeyValueStore<V> : never;
 
 export function withHooks<S extends ReadonlyKeyValueStore<unknown>>(store: S, hooks: StoreHooks): Hooked<S> {
   if (typeof store !== 'object' || store === null || typeof store.get !== 'function') {

@@ -69,6 +69,38 @@ describe('withHooks', () => {
     expect(after[2]!.error).toBeInstanceOf(ReadonlyStoreError);
   });
 
+  it.each<[string, unknown]>([
+    ['a number', 5],
+    ['undefined', undefined],
+    ['a string', 'ab'],
+    ['a pair with a number key', [[1, 'x']]],
+    ['an object with a broken [Symbol.iterator]', { [Symbol.iterator]: 5 }],
+  ])('setMany with %s rejects (never throws) with an InvalidArgumentError, reported to after', async (_label, entries) => {
+    const { store, before, after } = recorded();
+    let promise: Promise<void> | undefined;
+    expect(() => {
+      promise = store.setMany(entries as Map<string, unknown>);
+    }).not.toThrow();
+    const error = await promise!.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as Error).message).toMatch(/^setMany\(entries\)/);
+    expect(before).toEqual([{ operation: 'setMany', scope: '' }]);
+    expect(after).toHaveLength(1);
+    expect(after[0]!.error).toBe(error);
+    expect(await store.keys()).toEqual([]);
+  });
+
+  it('setMany passes the entries on once, even from a one-shot iterable', async () => {
+    const { store, before } = recorded();
+    function* entries(): Generator<[string, number]> {
+      yield ['a', 1];
+      yield ['b', 2];
+    }
+    await store.setMany(entries());
+    expect(before[0]).toEqual({ operation: 'setMany', keys: ['a', 'b'], scope: '' });
+    expect(await store.getMany(['a', 'b'])).toEqual([1, 2]);
+  });
+
   it('refuses bad hooks', () => {
     expect(() => withHooks(new MemoryStore(), { befor: () => undefined } as never)).toThrow(/hooks\.befor must be left out/);
     expect(() => withHooks(new MemoryStore(), { after: 'log' } as never)).toThrow(InvalidArgumentError);
