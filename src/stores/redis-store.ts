@@ -105,12 +105,47 @@ class RedisEngine implements StoreEngine {
 
   getMany(keys: readonly string[], keyOffset: number): Promise<unknown[]> {
     if (keys.length === 0) return Promise.resolve([]);
-    return this.#do<(string | Buffer | null)[], unknown[]>(
-      `get ${keys.length} keys`,
+    const action = `get ${keys.length} keys`;
+    const decode = (values: readonly (string | Buffer | null)[], offset: number, out: unknown[]): void => {
+      for (let i = 0; i < values.length; i++) {
+        const data = values[i]!;
+        out.push(data === null ? undefined : this.codec.decode(data, keys[offset + i]!, keyOffset));
+      }
+    };
+    if (keys.length <= CHUNK) {
+      return this.#do<(string | Buffer | null)[], unknown[]>(
+        action,
+        undefined,
+        false,
+        (c) => (this.#binary ? c.mgetBuffer(...keys) : c.mget(...keys)),
+        (values) => {
+          const out: unknown[] = [];
+          decode(values, 0, out);
+          return out;
+        },
+      );
+    }
+    // One MGET per CHUNK keys (a single one would spread every key into one call and one huge command), all in
+    // one pipeline: replies come back in order, so the values stay in the order of the keys.
+    return this.#do(
+      action,
       undefined,
       false,
-      (c) => (this.#binary ? c.mgetBuffer(...keys) : c.mget(...keys)),
-      (values) => values.map((data, i) => (data === null ? undefined : this.codec.decode(data, keys[i]!, keyOffset))),
+      (c) => {
+        const pipeline = c.pipeline();
+        for (let i = 0; i < keys.length; i += CHUNK) {
+          const chunk = keys.slice(i, i + CHUNK);
+          if (this.#binary) pipeline.mgetBuffer(...chunk);
+          else pipeline.mget(...chunk);
+        }
+        return pipeline.exec();
+      },
+      (results) => {
+        this.#checkPipeline(results, action, Math.ceil(keys.length / CHUNK));
+        const out: unknown[] = [];
+        results!.forEach(([, values], chunk) => decode(values as (string | Buffer | null)[], chunk * CHUNK, out));
+        return out;
+      },
     );
   }
 
@@ -189,7 +224,15 @@ class RedisEngine implements StoreEngine {
   async clear(prefix: string): Promise<void> {
     for await (const page of this.#pages(`${escapeRedisGlob(prefix)}*`, 'clear the store')) {
       const keys = page.filter((k) => k.startsWith(prefix));
-      if (keys.length > 0) await this.#do('clear the store', undefined, true, (c) => c.unlink(...keys));
+      // A page holds about scanCount keys, which may be too many for one UNLINK: chunk them like deleteMany.
+      if (keys.length > CHUNK) {
+        const results = await this.#do('clear the store', undefined, true, (c) => {
+          const pipeline = c.pipeline();
+          for (let i = 0; i < keys.length; i += CHUNK) pipeline.unlink(...keys.slice(i, i + CHUNK));
+          return pipeline.exec();
+        });
+        this.#checkPipeline(results, 'clear the store', Math.ceil(keys.length / CHUNK));
+      } else if (keys.length > 0) await this.#do('clear the store', undefined, true, (c) => c.unlink(...keys));
     }
   }
 

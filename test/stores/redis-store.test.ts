@@ -62,6 +62,52 @@ describeWithRedis('RedisStore on a real redis-server', (url) => {
     await store.close();
   });
 
+  it('getMany with 150,000 keys: chunked MGETs, results in key order, missing keys undefined', async () => {
+    const store = new RedisStore({ url, keyPrefix: `${prefix}big:`, commandTimeout: 30_000 });
+    const n = 150_000;
+    const keys = Array.from({ length: n }, (_, i) => `k${i}`);
+    await store.setMany(keys.filter((_, i) => i % 3 !== 0).map((k, i) => [k, i] as const));
+    const asked = [...keys].reverse();
+    asked.splice(70_000, 0, 'missing');
+    const values = await store.getMany(asked);
+    expect(values).toHaveLength(n + 1);
+    const expected = new Map<string, number>();
+    keys.filter((_, i) => i % 3 !== 0).forEach((k, i) => expected.set(k, i));
+    for (let i = 0; i < asked.length; i++) {
+      if (values[i] !== expected.get(asked[i]!)) throw new Error(`getMany[${i}] (${asked[i]}) is ${values[i]}, not ${expected.get(asked[i]!)}`);
+    }
+    expect(values[70_000]).toBeUndefined();
+    expect(await store.deleteMany(keys)).toBe(expected.size);
+    await store.close();
+  });
+
+  it('getMany sends one MGET per 1,000 keys, in one pipeline', async () => {
+    const store = new RedisStore({ url, keyPrefix: `${prefix}chunks:` });
+    await store.setMany(Array.from({ length: 2500 }, (_, i) => [`k${i}`, i] as const));
+    const monitor = await new Redis(url).monitor();
+    const mgets: number[] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args[0]!.toUpperCase() === 'MGET' && args[1]!.startsWith(`${prefix}chunks:`)) mgets.push(args.length - 1);
+    });
+    const keys = Array.from({ length: 2500 }, (_, i) => `k${2499 - i}`);
+    expect(await store.getMany(keys)).toEqual(keys.map((k) => Number(k.slice(1))));
+    await new Promise((r) => setTimeout(r, 50));
+    monitor.disconnect();
+    expect(mgets).toEqual([1000, 1000, 500]);
+    await store.clear();
+    await store.close();
+  });
+
+  it('clear() unlinks in chunks even when SCAN pages are huge (scanCount 1,000,000)', async () => {
+    const store = new RedisStore({ url, keyPrefix: `${prefix}clear:`, scanCount: 1_000_000, commandTimeout: 30_000 });
+    await store.setMany(Array.from({ length: 250_000 }, (_, i) => [`k${i}`, i] as const));
+    const [, page] = await raw.scan('0', 'MATCH', `${prefix}clear:*`, 'COUNT', 1_000_000);
+    expect(page.length).toBeGreaterThan(200_000); // one SCAN page: too many keys for one UNLINK(...keys)
+    await store.clear();
+    expect(await store.keys()).toEqual([]);
+    await store.close();
+  });
+
   it('structured values are stored as v8 bytes', async () => {
     const store = new RedisStore({ url, keyPrefix: prefix, serializer: 'structured' });
     await store.set('map', new Map([['a', 1n]]));
