@@ -5,12 +5,12 @@ import type { Serializer, SerializerName } from './serializers.js';
 import { resolveCodec } from './serializers.js';
 import { RESOLVED, StoreView } from './store-view.js';
 import type { EvictionReason, SetOptions } from './types.js';
-import { checkFunction, checkKeyPrefix, checkSetOptions, checkTtl, checkWholeNumber, rejectUnknownOptions } from './validate.js';
+import { checkDelay, checkFunction, checkKeyPrefix, checkSetOptions, checkTtl, checkWholeNumber, rejectUnknownOptions } from './validate.js';
 
 export interface MemoryStoreOptions<V = unknown> {
   /** Most entries kept; past it the least recently used one is evicted. Default: unbounded. */
   readonly maxEntries?: number;
-  /** Default TTL in ms for every `set` that gives none. Default: no expiry. */
+  /** Default TTL in ms for every `set` that gives none (up to Number.MAX_SAFE_INTEGER). Default: no expiry. */
   readonly ttl?: number;
   /**
    * Called when an entry leaves the store, with the reason: `evicted` (LRU bound), `expired`, `deleted`
@@ -19,7 +19,7 @@ export interface MemoryStoreOptions<V = unknown> {
    * process.emitWarning.
    */
   readonly onEvict?: (key: string, value: V, reason: EvictionReason) => void | Promise<void>;
-  /** How often (ms) one timer removes expired entries nobody reads. 0 disables it. Default 1000. */
+  /** How often (ms, at most 2147483647) one timer removes expired entries nobody reads. 0 disables it. Default 1000. */
   readonly sweepInterval?: number;
   /**
    * `json` (default, like the other backends: values are copied and checked), `structured`, a Serializer, or
@@ -52,7 +52,7 @@ export class MemoryStore<V = unknown> extends StoreView<V> {
     const engine = new MemoryEngine({
       maxEntries: checkWholeNumber(options.maxEntries ?? Infinity, 'maxEntries', 1, true),
       ttl: checkTtl(options.ttl, 'ttl'),
-      sweepInterval: checkWholeNumber(options.sweepInterval ?? 1000, 'sweepInterval', 0),
+      sweepInterval: checkDelay(options.sweepInterval ?? 1000, 'sweepInterval', 0),
       now: checkFunction<() => number>(options.now, 'now') ?? coarseClock(),
       codec: resolveCodec(options.serializer, true),
       onEvict: checkFunction<(key: string, value: unknown, reason: EvictionReason) => unknown>(options.onEvict, 'onEvict'),

@@ -5,7 +5,7 @@ import { escapeRedisGlob, type Glob } from './glob.js';
 import { RedisConnection } from './redis-connection.js';
 import { resolveCodec, type Codec, type Serializer, type SerializerName } from './serializers.js';
 import { StoreView } from './store-view.js';
-import { checkKeyPrefix, checkTtl, checkWholeNumber, rejectUnknownOptions } from './validate.js';
+import { checkDelay, checkKeyPrefix, checkTtl, checkWholeNumber, rejectUnknownOptions } from './validate.js';
 
 export interface RedisStoreOptions {
   /** `redis://[user:password@]host:port/db` or `rediss://…`. Default `redis://127.0.0.1:6379`. */
@@ -14,13 +14,13 @@ export interface RedisStoreOptions {
   readonly client?: Redis;
   /** Prefix for every key, e.g. "myapp:" (kept out of the keys this store returns). */
   readonly keyPrefix?: string;
-  /** Default TTL in ms for every `set` that gives none. Default: no expiry. */
+  /** Default TTL in ms for every `set` that gives none (up to Number.MAX_SAFE_INTEGER). Default: no expiry. */
   readonly ttl?: number;
   /** `json` (default), `structured` or a Serializer. */
   readonly serializer?: SerializerName | Serializer;
-  /** How long (ms) the first connection may take before operations fail. Default 10000. */
+  /** How long (ms, at most 2147483647) the first connection may take before operations fail. Default 10000. */
   readonly connectTimeout?: number;
-  /** How long (ms) an operation may take, waiting for a reconnection included, before it fails. Default 5000. */
+  /** How long (ms, at most 2147483647) an operation may take, waiting for a reconnection included, before it fails. Default 5000. */
   readonly commandTimeout?: number;
   /** SCAN COUNT hint: keys Redis looks at per SCAN call. Default 1000. */
   readonly scanCount?: number;
@@ -277,8 +277,8 @@ export class RedisStore<V = unknown> extends StoreView<V> {
     const connection = new RedisConnection({
       url,
       client,
-      connectTimeout: checkWholeNumber(options.connectTimeout ?? 10_000, 'connectTimeout', 1),
-      commandTimeout: checkWholeNumber(options.commandTimeout ?? 5_000, 'commandTimeout', 1),
+      connectTimeout: checkDelay(options.connectTimeout ?? 10_000, 'connectTimeout', 1),
+      commandTimeout: checkDelay(options.commandTimeout ?? 5_000, 'commandTimeout', 1),
       description,
     });
     const engine = new RedisEngine(

@@ -4,27 +4,27 @@ import { prefixUpperBound, type MaybePromise, type StoreEngine } from './engine.
 import type { Glob } from './glob.js';
 import { resolveCodec, type Codec, type Serializer, type SerializerName } from './serializers.js';
 import { StoreView } from './store-view.js';
-import { checkFunction, checkKeyPrefix, checkTtl, checkWholeNumber, rejectUnknownOptions } from './validate.js';
+import { checkDelay, checkFunction, checkKeyPrefix, checkTtl, rejectUnknownOptions } from './validate.js';
 
 export interface SqliteStoreOptions {
   /** Database file (created if missing; its directory must exist), or ':memory:'. */
   readonly path: string;
   /** Table holding the entries (created if missing). Default `routilux_kv`. */
   readonly table?: string;
-  /** Default TTL in ms for every `set` that gives none. Default: no expiry. */
+  /** Default TTL in ms for every `set` that gives none (up to Number.MAX_SAFE_INTEGER). Default: no expiry. */
   readonly ttl?: number;
   /** `json` (default), `structured` or a Serializer. */
   readonly serializer?: SerializerName | Serializer;
   /** Prefix for every key (kept out of the keys this store returns), e.g. to share one table between apps. */
   readonly keyPrefix?: string;
-  /** How often (ms) expired rows are deleted. 0 disables it (reads still ignore them). Default 60000. */
+  /** How often (ms, at most 2147483647) expired rows are deleted. 0 disables it (reads still ignore them). Default 60000. */
   readonly sweepInterval?: number;
   /**
    * `normal` (default; WAL): a write survives a crash of the process; `full`: also a power loss, at the price of
    * an fsync per write.
    */
   readonly synchronous?: 'normal' | 'full';
-  /** How long (ms) a write waits for another process's lock before failing. Default 5000. */
+  /** How long (ms, at most 2147483647) a write waits for another process's lock before failing. Default 5000. */
   readonly busyTimeout?: number;
   /** Wall clock for TTLs, in ms since the epoch (expiry must survive restarts). Default `Date.now`. */
   readonly now?: () => number;
@@ -308,9 +308,9 @@ export class SqliteStore<V = unknown> extends StoreView<V> {
       table,
       ttl: checkTtl(options.ttl, 'ttl'),
       codec: resolveCodec(options.serializer, false),
-      sweepInterval: checkWholeNumber(options.sweepInterval ?? 60_000, 'sweepInterval', 0),
+      sweepInterval: checkDelay(options.sweepInterval ?? 60_000, 'sweepInterval', 0),
       synchronous: synchronous === 'full' ? 'FULL' : 'NORMAL',
-      busyTimeout: checkWholeNumber(options.busyTimeout ?? 5000, 'busyTimeout', 0),
+      busyTimeout: checkDelay(options.busyTimeout ?? 5000, 'busyTimeout', 0),
       now: checkFunction<() => number>(options.now, 'now') ?? Date.now,
     });
     super(engine, keyPrefix, keyPrefix.length, false, true);

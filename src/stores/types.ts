@@ -8,7 +8,8 @@ export type EvictionReason = 'evicted' | 'expired' | 'deleted' | 'overwritten';
 
 export interface SetOptions {
   /**
-   * Time to live in milliseconds (a fraction is rounded up to a whole millisecond). `Infinity` stores without
+   * Time to live in milliseconds, up to Number.MAX_SAFE_INTEGER (a fraction is rounded up to a whole
+   * millisecond; TTLs are never given to a timer, so they may exceed 2^31−1 ms). `Infinity` stores without
    * expiry even when the store has a default `ttl`. Omitted: the store's default `ttl`, if any.
    */
   readonly ttl?: number;

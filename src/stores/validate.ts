@@ -15,12 +15,18 @@ export function checkKeys(keys: unknown, argument = 'keys'): asserts keys is rea
   }
 }
 
-const TTL_EXPECTED = 'a positive number of milliseconds, or Infinity for no expiry (TTLs are in ms, not seconds)';
+const TTL_EXPECTED =
+  'a positive number of milliseconds up to Number.MAX_SAFE_INTEGER (9007199254740991), or Infinity for no expiry (TTLs are in ms, not seconds)';
 
-/** A TTL option: `undefined`, `Infinity`, or a positive finite number of ms (rounded up to whole ms). */
+/**
+ * A TTL option: `undefined`, `Infinity`, or a positive number of ms up to Number.MAX_SAFE_INTEGER (rounded up to
+ * whole ms). TTLs are never given to a timer (they are compared with the clock, or sent to Redis as PX), so
+ * they may exceed the 2^31−1 ms a timer can wait; past MAX_SAFE_INTEGER they are no longer exact and Redis
+ * refuses them (PX past ~9.2e18), so they are refused everywhere alike: Infinity means "no expiry".
+ */
 export function checkTtl(ttl: unknown, argument = 'options.ttl'): number | undefined {
   if (ttl === undefined || ttl === Infinity) return ttl;
-  if (typeof ttl !== 'number' || !(ttl > 0) || !Number.isFinite(ttl)) throw new InvalidArgumentError(argument, ttl, TTL_EXPECTED);
+  if (typeof ttl !== 'number' || !(ttl > 0) || !(ttl <= Number.MAX_SAFE_INTEGER)) throw new InvalidArgumentError(argument, ttl, TTL_EXPECTED);
   return Math.ceil(ttl);
 }
 
@@ -37,6 +43,24 @@ export function checkWholeNumber(value: unknown, argument: string, min: number, 
   if (allowInfinity && value === Infinity) return value;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
     throw new InvalidArgumentError(argument, value, `a whole number ≥ ${min}${allowInfinity ? ' (or Infinity)' : ''}`);
+  }
+  return value;
+}
+
+/**
+ * The longest delay a Node timer can wait, in ms (2^31−1, about 24.8 days). setTimeout and setInterval fire a
+ * longer one after 1 ms (with a TimeoutOverflowWarning), so options that become timers are capped at it.
+ */
+export const MAX_TIMER_DELAY = 2_147_483_647;
+
+/** A whole number of ms from `min` to MAX_TIMER_DELAY: for intervals and timeouts that become Node timers. */
+export function checkDelay(value: unknown, argument: string, min: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > MAX_TIMER_DELAY) {
+    throw new InvalidArgumentError(
+      argument,
+      value,
+      `a whole number of milliseconds from ${min} to ${MAX_TIMER_DELAY} (2^31−1 ms, about 24.8 days: the longest delay a Node timer can wait)`,
+    );
   }
   return value;
 }

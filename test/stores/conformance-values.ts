@@ -266,7 +266,26 @@ export function valueCases({ fresh, make }: ConformanceContext): void {
       expect(await store.getMany(['a', 'b', 'c'])).toEqual([undefined, undefined, 3]);
     });
 
-    it.each([0, -5, Number.NaN, '100', null])('refuses ttl %s with an InvalidArgumentError', async (ttl) => {
+    it('a TTL longer than a Node timer can wait (2^31 ms and more) keeps the value, without a TimeoutOverflowWarning', async () => {
+      const warnings: Error[] = [];
+      const onWarning = (warning: Error) => void warnings.push(warning);
+      process.on('warning', onWarning);
+      try {
+        const { store, advance } = await make({ ttl: 2 ** 31 + 1000 });
+        await store.set('default', 1);
+        await store.set('long', 2, { ttl: 2 ** 31 });
+        await store.set('longest', 3, { ttl: Number.MAX_SAFE_INTEGER });
+        await store.setMany([['batch', 4]], { ttl: 2 ** 40 });
+        await advance(TTL);
+        await new Promise((resolve) => setTimeout(resolve, 20)); // a timer misfiring after ~1 ms would have run
+        expect(await store.getMany(['default', 'long', 'longest', 'batch'])).toEqual([1, 2, 3, 4]);
+        expect(warnings.filter((w) => w.name === 'TimeoutOverflowWarning')).toEqual([]);
+      } finally {
+        process.off('warning', onWarning);
+      }
+    });
+
+    it.each([0, -5, Number.NaN, '100', null, 2 ** 53, 1e21])('refuses ttl %s with an InvalidArgumentError', async (ttl) => {
       const store = await fresh();
       const error = await store.set('k', 1, { ttl: ttl as number }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InvalidArgumentError);

@@ -241,11 +241,36 @@ describe('MemoryStore: options and lifecycle', () => {
   it.each([
     [{ ttl: 0 }, /ttl must be a positive number/],
     [{ sweepInterval: -1 }, /sweepInterval must be a whole number/],
+    [{ sweepInterval: 2 ** 31 }, /sweepInterval must be a whole number of milliseconds from 0 to 2147483647 \(2\^31−1 ms/],
+    [{ sweepInterval: 1e12 }, /sweepInterval must be a whole number of milliseconds from 0 to 2147483647/],
+    [{ ttl: 2 ** 53 }, /ttl must be a positive number of milliseconds up to Number\.MAX_SAFE_INTEGER/],
     [{ onEvict: 'log' }, /onEvict must be a function/],
     [{ now: 5 }, /now must be a function/],
     [{ maxEntriez: 5 }, /MemoryStore option "maxEntriez"/],
   ])('refuses %j with a clear message', (options, message) => {
     expect(() => new MemoryStore(options as MemoryStoreOptions)).toThrow(message);
+  });
+
+  it('every option above 2^31−1 ms is an InvalidArgumentError; the maximum itself works and never fires early', async () => {
+    expect(() => new MemoryStore({ sweepInterval: 2_147_483_648 })).toThrow(InvalidArgumentError);
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => void warnings.push(warning);
+    process.on('warning', onWarning);
+    let now = 0;
+    const store = new MemoryStore({ sweepInterval: 2_147_483_647, ttl: 2 ** 31 * 10, now: () => now });
+    try {
+      await store.set('long', 1); // default ttl past 2^31: only compared with the clock
+      await store.set('short', 2, { ttl: 1 });
+      now += 10;
+      await new Promise((resolve) => setTimeout(resolve, 30)); // an overflowed sweeper would have run after ~1 ms
+      expect(store.size).toBe(2); // nothing swept: the expired 'short' is still held
+      expect(await store.get('long')).toBe(1);
+      expect(await store.get('short')).toBeUndefined();
+      expect(warnings.filter((w) => w.name === 'TimeoutOverflowWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+      await store.close();
+    }
   });
 
   it('close() empties the store and refuses further use', async () => {

@@ -142,8 +142,27 @@ describeWithRedis('RedisStore on a real redis-server', (url) => {
     expect(() => new RedisStore({ client: prefixed })).toThrow(/without its own keyPrefix/);
     expect(() => new RedisStore({ client: prefixed, url })).toThrow(InvalidArgumentError);
     expect(() => new RedisStore({ url: 'http://localhost:6379' })).toThrow(/url must be a Redis URL/);
-    expect(() => new RedisStore({ url, commandTimeout: 0 })).toThrow(/commandTimeout must be a whole number ≥ 1/);
+    expect(() => new RedisStore({ url, commandTimeout: 0 })).toThrow(/commandTimeout must be a whole number of milliseconds from 1 to 2147483647/);
     prefixed.disconnect();
+  });
+
+  it('refuses connectTimeout and commandTimeout above 2^31−1 ms (a Node timer would fire after 1 ms); takes the maximum', async () => {
+    for (const name of ['connectTimeout', 'commandTimeout'] as const) {
+      let error: unknown;
+      try {
+        new RedisStore({ url, [name]: 2 ** 31 });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect((error as Error).message).toMatch(new RegExp(`^${name} must be a whole number of milliseconds from 1 to 2147483647 \\(2\\^31−1 ms`));
+    }
+    expect(() => new RedisStore({ url, ttl: 2 ** 53 })).toThrow(/ttl must be a positive number of milliseconds up to Number\.MAX_SAFE_INTEGER/);
+    const store = new RedisStore({ url, keyPrefix: prefix, connectTimeout: 2_147_483_647, commandTimeout: 2_147_483_647 });
+    await store.set('max-timeouts', 1, { ttl: 2 ** 31 });
+    expect(await store.get('max-timeouts')).toBe(1);
+    expect(await raw.pttl(`${prefix}max-timeouts`)).toBeGreaterThan(2 ** 31 - 1000);
+    await store.close();
   });
 
   it('when nothing listens, fails with StoreConnectionError within connectTimeout', async () => {

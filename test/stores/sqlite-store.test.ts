@@ -134,6 +134,9 @@ describe('SqliteStore', () => {
     [{ path: 'x.db', synchronous: 'extra' }, /synchronous must be "normal" or "full"/],
     [{ path: 'x.db', serializer: 'none' }, /serializer must be "json", "structured" or a Serializer/],
     [{ path: 'x.db', sweepInterval: 1.5 }, /sweepInterval must be a whole number/],
+    [{ path: 'x.db', sweepInterval: 2 ** 31 }, /sweepInterval must be a whole number of milliseconds from 0 to 2147483647 \(2\^31−1 ms/],
+    [{ path: 'x.db', busyTimeout: 2 ** 31 }, /busyTimeout must be a whole number of milliseconds from 0 to 2147483647/],
+    [{ path: 'x.db', ttl: 2 ** 53 }, /ttl must be a positive number of milliseconds up to Number\.MAX_SAFE_INTEGER/],
   ])('refuses options %j', (options, message) => {
     let error: unknown;
     try {
@@ -143,6 +146,23 @@ describe('SqliteStore', () => {
     }
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect((error as Error).message).toMatch(message);
+  });
+
+  it('takes 2^31−1 ms (the longest timer delay) for sweepInterval and busyTimeout, and the sweeper does not fire early', async () => {
+    const path = file();
+    const store = new SqliteStore({ path, sweepInterval: 2_147_483_647, busyTimeout: 2_147_483_647 });
+    await store.set('k', 1, { ttl: 1 });
+    await store.set('long', 2, { ttl: 2 ** 31 * 10 });
+    const raw = new Database(path, { readonly: true });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 50)); // an overflowed sweeper would have run after ~1 ms
+      expect(raw.prepare('SELECT count(*) FROM routilux_kv').pluck().get()).toBe(2); // the expired row is still there
+      expect(await store.get('k')).toBeUndefined();
+      expect(await store.get('long')).toBe(2);
+    } finally {
+      raw.close();
+      await store.close();
+    }
   });
 
   it('works in memory too', async () => {
