@@ -29,6 +29,9 @@ class TypedView<In, Out> implements KeyValueStore<Out, In> {
   async #validate(value: unknown, key: string, direction: 'write' | 'read'): Promise<Out> {
     let result = this.#schema['~standard'].validate(value);
     if (result instanceof Promise) result = await result;
+    if (typeof result !== 'object' || result === null) {
+      throw new InvalidArgumentError('schema["~standard"].validate(value)', result, 'a result { value } or { issues } (is it a Standard Schema v1?)');
+    }
     if (result.issues) throw new SchemaValidationError(key, issuesOf(result.issues), direction);
     return result.value;
   }
@@ -49,8 +52,8 @@ class TypedView<In, Out> implements KeyValueStore<Out, In> {
   }
 
   async set(key: string, value: In, options?: SetOptions): Promise<void> {
+    checkKey(key); // before it goes into a message, and before the schema runs on the value
     const inner = this.#writable(`set "${key}"`);
-    checkKey(key); // before running the schema on the value
     await this.#validate(value, key, 'write');
     await inner.set(key, value, options); // the input: the output is made again on read
   }
@@ -63,20 +66,17 @@ class TypedView<In, Out> implements KeyValueStore<Out, In> {
     await inner.setMany(list, options);
   }
 
-  delete(key: string): Promise<boolean> {
-    return this.#readonly ? this.#refuse(`delete "${key}"`) : (this.#inner as KeyValueStore).delete(key);
+  async delete(key: string): Promise<boolean> {
+    checkKey(key);
+    return this.#writable(`delete "${key}"`).delete(key);
   }
 
-  deleteMany(keys: readonly string[]): Promise<number> {
-    return this.#readonly ? this.#refuse('delete many keys') : (this.#inner as KeyValueStore).deleteMany(keys);
+  async deleteMany(keys: readonly string[]): Promise<number> {
+    return this.#writable('delete many keys').deleteMany(keys);
   }
 
-  clear(): Promise<void> {
-    return this.#readonly ? this.#refuse('clear the store') : (this.#inner as KeyValueStore).clear();
-  }
-
-  #refuse(action: string): Promise<never> {
-    return Promise.reject(new ReadonlyStoreError(action));
+  async clear(): Promise<void> {
+    return this.#writable('clear the store').clear();
   }
 
   exists(key: string): Promise<boolean> {

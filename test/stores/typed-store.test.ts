@@ -99,6 +99,12 @@ describe('typedStore', () => {
     expect(await base.keys()).toEqual(['admins:root']);
   });
 
+  it('a schema whose validate returns no result object fails the call with an InvalidArgumentError, not a TypeError', async () => {
+    const broken = { '~standard': { version: 1, vendor: 'broken', validate: () => undefined } } as unknown as StandardSchemaV1<number>;
+    const store = typedStore(new MemoryStore(), broken);
+    await expect(store.set('k', 1)).rejects.toThrow(/^schema\["~standard"\]\.validate\(value\) must be a result \{ value \} or \{ issues \}/);
+  });
+
   it('refuses something that is not a schema or not a store', () => {
     // @ts-expect-error not a Standard Schema
     expect(() => typedStore(new MemoryStore(), { parse: () => 1 })).toThrow(InvalidArgumentError);
