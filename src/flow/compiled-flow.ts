@@ -36,7 +36,6 @@ export interface CompiledRoutine {
 export interface CompiledFlow {
   readonly flow: Flow;
   readonly name: string;
-  readonly version: number;
   readonly routines: readonly CompiledRoutine[];
   readonly byId: ReadonlyMap<string, CompiledRoutine>;
   readonly jobTimeout: number | undefined;
@@ -77,7 +76,6 @@ export function compileFlow(flow: Flow): CompiledFlow {
   return Object.freeze({
     flow,
     name: flow.name,
-    version: flow.version,
     routines,
     byId: new Map(routines.map((r) => [r.id, r])),
     jobTimeout: flow.jobTimeout,

@@ -31,7 +31,6 @@ export class Flow {
   readonly #connections: Connection[] = [];
   #errorHandler: ErrorHandler | undefined;
   #jobTimeout: number | undefined;
-  #version = 0;
 
   constructor(name: string, options: FlowOptions = {}) {
     if (typeof name !== 'string' || name.trim() === '') throw new InvalidArgumentError('Flow name', name, 'a non-empty string');
@@ -48,7 +47,6 @@ export class Flow {
     if (this.#routines.has(id)) throw new DuplicateIdError('routine', id, `Flow "${this.name}"`);
     // Stored without its slot and event types: the flow only needs their names.
     this.#routines.set(id, routine as unknown as Routine);
-    this.#version++;
     return this;
   }
 
@@ -62,7 +60,6 @@ export class Flow {
       throw new DuplicateIdError('connection', `${from}.${event} -> ${to}.${slot}`, `Flow "${this.name}"`);
     }
     this.#connections.push(Object.freeze({ from, event, to, slot }));
-    this.#version++;
     return this;
   }
 
@@ -80,7 +77,6 @@ export class Flow {
 
   setErrorHandler(handler: ErrorHandler | undefined): this {
     this.#errorHandler = handler;
-    this.#version++;
     return this;
   }
 
@@ -91,20 +87,11 @@ export class Flow {
   setJobTimeout(ms: number | undefined): this {
     if (ms !== undefined) assertDelay('jobTimeout', ms, false);
     this.#jobTimeout = ms;
-    this.#version++;
     return this;
   }
 
   get jobTimeout(): number | undefined {
     return this.#jobTimeout;
-  }
-
-  /**
-   * Changes whenever a routine, connection, error handler or job timeout changes, so runtimes know a compiled
-   * copy is stale. (Not the format version of flow definitions: that is FLOW_DEFINITION_VERSION.)
-   */
-  get version(): number {
-    return this.#version;
   }
 
   /** Problems that stop the flow from running (`error`) and suspicious shapes (`warning`). */

@@ -248,11 +248,6 @@ export class Runtime implements AsyncDisposable {
     return this.#executor;
   }
 
-  /** @internal for the test runtime */
-  get liveJobCount(): number {
-    return this.#liveJobs;
-  }
-
   #startWorker(flow: Flow, compiled: CompiledFlow, workerId: string): Worker {
     const worker = new Worker(
       {
