@@ -90,7 +90,8 @@ export class FlowValidationError extends RoutiluxError {
     readonly flowName: string,
     readonly problems: readonly FlowProblem[],
   ) {
-    const errors = problems.filter((p) => p.severity === 'error');
+    // Under `strict`, warnings alone refuse a flow: then they are what the message lists.
+    const errors = problems.some((p) => p.severity === 'error') ? problems.filter((p) => p.severity === 'error') : problems;
     super(
       'FLOW_INVALID',
       `Flow "${flowName}" is invalid (${errors.length} problem${errors.length === 1 ? '' : 's'}):\n` +

@@ -1,5 +1,6 @@
 import { DuplicateIdError, EventNotFoundError, InvalidArgumentError, RoutineNotFoundError, SlotNotFoundError, type FlowProblem } from '../errors.js';
-import type { ErrorHandler } from '../routine/error-handler.js';
+import { ErrorHandler } from '../routine/error-handler.js';
+import { optionsBag } from '../util/args.js';
 import { Routine, assertName, type EventTypes, type SlotTypes } from '../routine/routine.js';
 import { flowToDefinition, readFlowDefinition, type FlowDefinition, type RoutineFactory } from './definition.js';
 import { flowToMermaid } from './mermaid.js';
@@ -32,10 +33,11 @@ export class Flow {
   #errorHandler: ErrorHandler | undefined;
   #jobTimeout: number | undefined;
 
-  constructor(name: string, options: FlowOptions = {}) {
+  constructor(name: string, flowOptions?: FlowOptions) {
     if (typeof name !== 'string' || name.trim() === '') throw new InvalidArgumentError('Flow name', name, 'a non-empty string');
+    const options = optionsBag('Flow options', flowOptions);
     this.name = name;
-    this.#errorHandler = options.errorHandler;
+    if (options.errorHandler !== undefined) this.setErrorHandler(options.errorHandler);
     if (options.jobTimeout !== undefined) this.setJobTimeout(options.jobTimeout);
   }
 
@@ -76,6 +78,9 @@ export class Flow {
   }
 
   setErrorHandler(handler: ErrorHandler | undefined): this {
+    if (handler !== undefined && !(handler instanceof ErrorHandler)) {
+      throw new InvalidArgumentError('Flow setErrorHandler(handler)', handler, "an ErrorHandler (new ErrorHandler({ strategy: 'retry' })) or undefined");
+    }
     this.#errorHandler = handler;
     return this;
   }

@@ -79,7 +79,11 @@ export class Activation implements LogicContext, ExecutionScope {
       return;
     }
     if (!run.hooks.allowEmit(this, event, payload)) return;
-    if (targets.length === 0) return;
+    if (targets.length === 0) {
+      // Declared but connected to nothing: say so in the trace rather than let the payload vanish.
+      run.job.trace(this.routine.id, 'emit.unrouted', { event });
+      return;
+    }
     const value = payload === undefined ? {} : payload;
     run.reserve(targets, this.phase === SYNC);
     const deliveries = targets.map((t): SlotDelivery => ({ routine: t.routine, slot: t.slot, target: t.target, item: shallowCopy(value) }));

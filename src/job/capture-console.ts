@@ -1,5 +1,6 @@
 import { formatWithOptions } from 'node:util';
 import { getCurrentJob } from './current-job.js';
+import { assertOptionalBoolean, optionsBag } from '../util/args.js';
 
 type Level = 'log' | 'info' | 'debug' | 'warn' | 'error';
 const LEVELS: readonly Level[] = ['log', 'info', 'debug', 'warn', 'error'];
@@ -9,7 +10,7 @@ export interface CaptureConsoleOptions {
   readonly passthrough?: boolean;
 }
 
-let installed: { restore: () => void; users: number } | undefined;
+let installed: { restore: () => void; users: number; passthroughUsers: number } | undefined;
 
 /**
  * Routes `console.log/info/debug/warn/error` called inside a job's logic into that job's `output` (bounded per
@@ -18,7 +19,9 @@ let installed: { restore: () => void; users: number } | undefined;
  *
  * Lines from `warn` and `error` are prefixed with `[warn] ` / `[error] `.
  */
-export function captureConsole(options: CaptureConsoleOptions = {}): () => void {
+export function captureConsole(options?: CaptureConsoleOptions): () => void {
+  const { passthrough = false } = optionsBag('captureConsole options', options);
+  assertOptionalBoolean('captureConsole passthrough', passthrough);
   if (installed) {
     installed.users++;
   } else {
@@ -30,20 +33,24 @@ export function captureConsole(options: CaptureConsoleOptions = {}): () => void 
         if (!job) return print.apply(console, args);
         const line = formatWithOptions({ colors: false }, ...args);
         job.appendOutput(level === 'warn' || level === 'error' ? `[${level}] ${line}` : line);
-        if (options.passthrough) print.apply(console, args);
+        // Lines are also printed while any caller still capturing asked for passthrough.
+        if (installed && installed.passthroughUsers > 0) print.apply(console, args);
       };
     }
     installed = {
       users: 1,
+      passthroughUsers: 0,
       restore: () => {
         for (const [level, fn] of original) console[level] = fn;
       },
     };
   }
+  if (passthrough) installed!.passthroughUsers++;
   let undone = false;
   return () => {
     if (undone || !installed) return;
     undone = true;
+    if (passthrough) installed.passthroughUsers--;
     if (--installed.users === 0) {
       installed.restore();
       installed = undefined;

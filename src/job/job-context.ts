@@ -1,5 +1,6 @@
 import { formatWithOptions } from 'node:util';
 import type { JobOutcome } from '../../machines/job.machine.js';
+import { assertId } from '../util/args.js';
 
 export type JobStatus = 'pending' | 'running' | JobOutcome;
 
@@ -135,7 +136,9 @@ export class JobContext {
     return this.#unconsumed;
   }
 
+  /** Stores `value` under `key` in this job's own data (a key is any non-empty string, `constructor` included). */
   setData(key: string, value: unknown): void {
+    assertId('setData(key)', key);
     (this.#data ??= new Map()).set(key, value);
   }
 
@@ -143,10 +146,13 @@ export class JobContext {
   getData<T = unknown>(key: string): T | undefined;
   getData<T>(key: string, defaultValue: T): T;
   getData<T>(key: string, defaultValue?: T): T | undefined {
+    assertId('getData(key)', key);
     return (this.#data?.has(key) ? this.#data.get(key) : defaultValue) as T | undefined;
   }
 
+  /** Whether `key` was set in this job's data. */
   hasData(key: string): boolean {
+    assertId('hasData(key)', key);
     return this.#data?.has(key) ?? false;
   }
 

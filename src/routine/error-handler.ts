@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
+import { optionsBag } from '../util/args.js';
 import { MAX_TIMER_DELAY, assertDelay } from '../runtime/clock.js';
 
 /**
@@ -20,6 +21,7 @@ export interface ErrorHandlerOptions {
 }
 
 const STRATEGIES: readonly ErrorStrategy[] = ['stop', 'continue', 'retry', 'skip'];
+const OPTION_NAMES: readonly string[] = ['strategy', 'maxRetries', 'retryDelay', 'retryBackoff', 'isRetryable'];
 
 export class ErrorHandler {
   readonly strategy: ErrorStrategy;
@@ -28,8 +30,12 @@ export class ErrorHandler {
   readonly retryBackoff: number;
   readonly isRetryable: (error: unknown) => boolean;
 
-  constructor(options: ErrorHandlerOptions = {}) {
-    const { strategy = 'stop', maxRetries = 3, retryDelay = 100, retryBackoff = 2, isRetryable = () => true } = options;
+  constructor(options?: ErrorHandlerOptions) {
+    const bag = optionsBag('ErrorHandler options', options);
+    for (const key of Object.keys(bag)) {
+      if (!OPTION_NAMES.includes(key)) throw new InvalidArgumentError(`ErrorHandler option "${key}"`, bag[key as keyof ErrorHandlerOptions], `one of ${OPTION_NAMES.join(', ')}`);
+    }
+    const { strategy = 'stop', maxRetries = 3, retryDelay = 100, retryBackoff = 2, isRetryable = () => true } = bag;
     if (!STRATEGIES.includes(strategy)) throw new InvalidArgumentError('ErrorHandler strategy', strategy, `one of ${STRATEGIES.join(', ')}`);
     if (!Number.isInteger(maxRetries) || maxRetries < 0) throw new InvalidArgumentError('ErrorHandler maxRetries', maxRetries, 'an integer >= 0');
     assertDelay('ErrorHandler retryDelay', retryDelay, true);

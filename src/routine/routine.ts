@@ -4,7 +4,10 @@ import type { JobContext } from '../job/job-context.js';
 import { immediatePolicy } from '../policies/builtin.js';
 import type { ActivationPolicy } from '../policies/policy.js';
 import type { WorkerState } from '../state/worker-state.js';
-import type { ErrorHandler } from './error-handler.js';
+import { ErrorHandler } from './error-handler.js';
+import { findUnserializable } from '../serialization/check.js';
+import { SerializationError } from '../errors.js';
+import { isPlainObject } from '../util/args.js';
 
 /** Slot name → the type of one item that slot receives. */
 export type SlotTypes = Record<string, unknown>;
@@ -67,7 +70,7 @@ export class Routine<S extends SlotTypes = SlotTypes, E extends EventTypes = Eve
   #logic: RoutineLogic<S, E> | undefined;
   #policy: ActivationPolicy = immediatePolicy();
   #errorHandler: ErrorHandler | undefined;
-  #config: Record<string, unknown> = {};
+  #config: Readonly<Record<string, unknown>> = Object.freeze(Object.create(null));
   #type: string | undefined;
 
   /**
@@ -128,19 +131,28 @@ export class Routine<S extends SlotTypes = SlotTypes, E extends EventTypes = Eve
 
   /** Overrides the flow's error handler for this routine. */
   setErrorHandler(handler: ErrorHandler | undefined): this {
+    if (handler !== undefined && !(handler instanceof ErrorHandler)) {
+      throw new InvalidArgumentError('setErrorHandler(handler)', handler, "an ErrorHandler (new ErrorHandler({ strategy: 'retry', maxRetries: 3 })) or undefined");
+    }
     this.#errorHandler = handler;
     return this;
   }
 
   /** Merges `values` into the routine's config (read-only to logic through getConfig). */
   setConfig(values: Readonly<Record<string, unknown>>): this {
-    if (typeof values !== 'object' || values === null) throw new InvalidArgumentError('setConfig(values)', values, 'an object of config values');
-    this.#config = Object.freeze({ ...this.#config, ...values });
+    if (!isPlainObject(values)) throw new InvalidArgumentError('setConfig(values)', values, 'a plain object of config values');
+    // Config is part of the flow's definition (flow.toJSON()): it follows the serialization rules of WorkerState.
+    const problem = findUnserializable(values, 'json', 'config');
+    if (problem) throw new SerializationError(problem.path, problem.reason, problem.hint);
+    const merged: Record<string, unknown> = Object.create(null);
+    Object.assign(merged, this.#config, structuredClone(values));
+    this.#config = deepFreezeConfig(merged);
     return this;
   }
 
+  /** The config value under `key` (own keys only: `getConfig('toString')` is the default unless set), else `defaultValue`. */
   getConfig<T = unknown>(key: string, defaultValue?: T): T {
-    return (key in this.#config ? this.#config[key] : defaultValue) as T;
+    return (Object.hasOwn(this.#config, key) ? this.#config[key] : defaultValue) as T;
   }
 
   get config(): Readonly<Record<string, unknown>> {
@@ -192,4 +204,12 @@ export class Routine<S extends SlotTypes = SlotTypes, E extends EventTypes = Eve
     if (!this.#events.has(event)) throw new EventNotFoundError(event, activation.routineId, [...this.#events.keys()]);
     activation.emitEvent(event, payload);
   }
+}
+
+function deepFreezeConfig<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreezeConfig(child);
+  }
+  return value;
 }

@@ -2,6 +2,8 @@ import { createActor, type Actor, type InspectionEvent, type Observer } from 'xs
 import { runtimeMachine, type RuntimeMachine } from '../../machines/runtime.machine.js';
 import {
   DuplicateIdError,
+  FlowValidationError,
+  type FlowProblem,
   InvalidArgumentError,
   RoutineNotFoundError,
   RuntimeShutDownError,
@@ -23,6 +25,7 @@ import { Executor } from './executor.js';
 import { HookRunner, consoleReporter, type ErrorReporter, type RuntimeHooks } from './hooks.js';
 import { randomIds, type IdGenerator } from './ids.js';
 import { Worker } from './worker.js';
+import { assertId, assertOptionalBoolean, assertOptionalFunction, assertOptionalId, assertOptionalOneOf, isPlainObject, optionsBag } from '../util/args.js';
 
 export interface RuntimeOptions {
   /**
@@ -42,9 +45,27 @@ export interface RuntimeOptions {
   readonly hooks?: RuntimeHooks;
   /** Where errors thrown by hooks are reported. Default: console.error. */
   readonly onError?: ErrorReporter;
+  /**
+   * Where flow.validate() problems of a flow are reported once, when its first worker starts (a connection that
+   * leads nowhere, an unconnected slot, a cycle). Default: console.warn. With `strict`, they are refused instead.
+   */
+  readonly onWarning?: FlowWarningReporter;
+  /** Refuse to run a flow that flow.validate() finds any problem in (warnings too): FlowValidationError. Default false. */
+  readonly strict?: boolean;
   /** @internal `manual` is for the test runtime: activations run only when it is told to run them. */
   readonly scheduling?: 'auto' | 'manual';
 }
+
+/** Receives the problems flow.validate() found in a flow when its first worker starts. */
+export type FlowWarningReporter = (flowName: string, problems: readonly FlowProblem[]) => void;
+
+/** The default FlowWarningReporter: one console.warn per flow. */
+const consoleWarningReporter: FlowWarningReporter = (flowName, problems) => {
+  console.warn(`[routilux] flow "${flowName}" has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p.severity}: ${p.message}`).join('\n')}`);
+};
+
+const JOB_STATUSES: readonly JobStatus[] = ['pending', 'running', 'completed', 'failed', 'cancelled', 'timedOut'];
+const RUNTIME_OPTIONS = new Set(['concurrency', 'clock', 'idGenerator', 'inspect', 'serializer', 'jobHistory', 'jobLimits', 'hooks', 'onError', 'onWarning', 'strict', 'scheduling']);
 
 export interface ExecOptions {
   readonly workerId?: string;
@@ -87,7 +108,15 @@ export class Runtime implements AsyncDisposable {
   #idleWaiters: (() => void)[] = [];
   #shutDown = false;
 
-  constructor(options: RuntimeOptions = {}) {
+  readonly #strict: boolean;
+  readonly #onWarning: FlowWarningReporter;
+  /** Flows whose validation problems were already reported (once per flow, not per worker). */
+  readonly #warnedFlows = new WeakSet<Flow>();
+
+  constructor(options?: RuntimeOptions) {
+    options = checkRuntimeOptions(options);
+    this.#strict = options.strict ?? false;
+    this.#onWarning = options.onWarning ?? consoleWarningReporter;
     const concurrency = options.concurrency ?? Infinity;
     if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency > 0))) {
       throw new InvalidArgumentError('concurrency', concurrency, 'a positive integer (or Infinity)');
@@ -97,12 +126,12 @@ export class Runtime implements AsyncDisposable {
     this.clock = options.clock ?? systemClock;
     this.#ids = options.idGenerator ?? randomIds;
     this.#serializer = serializer;
-    this.#limits = { ...DEFAULT_JOB_LIMITS, ...options.jobLimits };
+    this.#limits = { ...DEFAULT_JOB_LIMITS, ...optionsBag('Runtime jobLimits', options.jobLimits) };
     for (const [name, value] of Object.entries(this.#limits)) {
       if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(`jobLimits.${name}`, value, 'a positive integer');
     }
-    this.#history = new JobHistory(options.jobHistory ?? {}, () => this.clock.now());
-    this.#hooks = new HookRunner(options.hooks ?? {}, options.onError ?? consoleReporter);
+    this.#history = new JobHistory(optionsBag('Runtime jobHistory', options.jobHistory), () => this.clock.now());
+    this.#hooks = new HookRunner(checkHooks(options.hooks), options.onError ?? consoleReporter);
     this.#executor = new Executor(concurrency, options.scheduling ?? 'auto');
     const root = runtimeMachine.provide({
       actions: {
@@ -116,11 +145,13 @@ export class Runtime implements AsyncDisposable {
   }
 
   /** Starts a worker for the flow (by registered name, or the Flow itself) and returns its live WorkerState. */
-  exec(flow: string | Flow, options: ExecOptions = {}): WorkerState {
+  exec(flow: string | Flow, options?: ExecOptions): WorkerState {
     if (this.#shutDown) throw new RuntimeShutDownError(`exec("${flowName(flow)}")`);
     const resolved = resolveFlow(flow);
-    const workerId = options.workerId ?? this.#ids('worker');
-    if (typeof workerId !== 'string' || workerId === '') throw new InvalidArgumentError('exec workerId', workerId, 'a non-empty string');
+    const { workerId: requested } = optionsBag('exec options', options);
+    assertOptionalId('exec workerId', requested);
+    const workerId = requested ?? this.#ids('worker');
+    assertId('exec workerId (from the idGenerator)', workerId);
     if (this.#workers.has(workerId)) throw new DuplicateIdError('worker', workerId, 'This runtime');
     return this.#startWorker(resolved, compileFlow(resolved), workerId).state;
   }
@@ -130,9 +161,15 @@ export class Runtime implements AsyncDisposable {
    * Starts a worker for the flow if none runs. Returns the worker's state and the job's context at once.
    * Everything is checked before anything starts: a bad name or option leaves no worker or job behind.
    */
-  post(flow: string | Flow, routineId: string, slotName: string, data: unknown, options: PostOptions = {}): [WorkerState, JobContext] {
+  post(flow: string | Flow, routineId: string, slotName: string, data: unknown, postOptions?: PostOptions): [WorkerState, JobContext] {
     if (this.#shutDown) throw new RuntimeShutDownError(`post to "${flowName(flow)}"`);
     const resolved = resolveFlow(flow);
+    const options = optionsBag('post options', postOptions);
+    assertId('post routineId', routineId);
+    assertId('post slotName', slotName);
+    assertOptionalId('post workerId', options.workerId);
+    assertOptionalId('post jobId', options.jobId);
+    if (options.timeout === null) throw new InvalidArgumentError('post timeout', null, 'a number of milliseconds, or leave it out for the flow\'s jobTimeout');
     const existing = this.#runningWorkerFor(resolved, options.workerId);
     // A flow is compiled (and validated) when a worker starts: a worker keeps running the shape it started with.
     const compiled = existing?.flow ?? compileFlow(resolved);
@@ -143,9 +180,12 @@ export class Runtime implements AsyncDisposable {
     const timeout = options.timeout ?? compiled.jobTimeout;
     if (timeout !== undefined) assertDelay('post timeout', timeout, false);
     const jobId = options.jobId ?? this.#ids('job');
-    if (typeof jobId !== 'string' || jobId === '') throw new InvalidArgumentError('post jobId', jobId, 'a non-empty string');
+    assertId('post jobId (from the idGenerator)', jobId);
     if (options.jobId !== undefined && this.getJob(jobId)) throw new DuplicateIdError('job', jobId, 'This runtime');
     const metadata = this.#metadata(options.metadata);
+    // Posted data will be stored once jobs are durable: it follows the same rules as metadata and WorkerState.
+    const problem = findUnserializable(data, this.#serializer, 'data');
+    if (problem) throw new SerializationError(problem.path, problem.reason, problem.hint);
 
     const worker = existing ?? this.#startWorker(resolved, compiled, this.#ids('worker'));
     const job = new JobContext({ jobId, workerId: worker.id, flowId: compiled.name, metadata, now: () => this.clock.now(), limits: this.#limits });
@@ -159,6 +199,7 @@ export class Runtime implements AsyncDisposable {
 
   /** A live job, or a finished one still in the history. */
   getJob(jobId: string): JobContext | undefined {
+    assertId('getJob(jobId)', jobId);
     for (const worker of this.#workers.values()) {
       const run = worker.live.get(jobId);
       if (run) return run.job;
@@ -166,7 +207,10 @@ export class Runtime implements AsyncDisposable {
     return this.#history.get(jobId);
   }
 
-  listJobs(filter: ListJobsFilter = {}): JobContext[] {
+  listJobs(jobFilter?: ListJobsFilter): JobContext[] {
+    const filter = optionsBag('listJobs filter', jobFilter);
+    assertOptionalId('listJobs workerId', filter.workerId);
+    assertOptionalOneOf('listJobs status', filter.status, JOB_STATUSES);
     const live = [...this.#workers.values()].flatMap((w) => [...w.live.values()].map((r) => r.job));
     return [...this.#history.values(), ...live].filter(
       (job) => (filter.workerId === undefined || job.workerId === filter.workerId) && (filter.status === undefined || job.status === filter.status),
@@ -174,6 +218,7 @@ export class Runtime implements AsyncDisposable {
   }
 
   getWorker(workerId: string): WorkerState | undefined {
+    assertId('getWorker(workerId)', workerId);
     return this.#workers.get(workerId)?.state;
   }
 
@@ -182,7 +227,8 @@ export class Runtime implements AsyncDisposable {
   }
 
   /** Resolves true once no job is running, or false if `timeout` ms pass first. */
-  waitUntilAllJobsFinished(options: { timeout?: number } = {}): Promise<boolean> {
+  waitUntilAllJobsFinished(waitOptions?: { timeout?: number }): Promise<boolean> {
+    const options = optionsBag('waitUntilAllJobsFinished options', waitOptions);
     if (options.timeout !== undefined) assertDelay('waitUntilAllJobsFinished timeout', options.timeout, true);
     if (this.#liveJobs === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
@@ -226,7 +272,8 @@ export class Runtime implements AsyncDisposable {
    * Stops taking work (RuntimeShutDownError), lets running jobs finish for up to `timeout` ms (default 10 s),
    * cancels the rest, stops every worker and the actor system. Leaves no timer behind.
    */
-  async shutdown(options: { timeout?: number } = {}): Promise<void> {
+  async shutdown(shutdownOptions?: { timeout?: number }): Promise<void> {
+    const options = optionsBag('shutdown options', shutdownOptions);
     if (options.timeout !== undefined) assertDelay('shutdown timeout', options.timeout, true);
     if (this.#shutDown) return;
     this.#shutDown = true;
@@ -249,6 +296,7 @@ export class Runtime implements AsyncDisposable {
   }
 
   #startWorker(flow: Flow, compiled: CompiledFlow, workerId: string): Worker {
+    this.#checkWarnings(flow);
     const worker = new Worker(
       {
         root: this.#root,
@@ -269,6 +317,23 @@ export class Runtime implements AsyncDisposable {
     return worker;
   }
 
+  /**
+   * Problems that do not stop a flow (an event connected to nothing, a cycle) are reported once per flow, or
+   * refused under `strict`. A slot with no incoming connection is how posted data enters: never reported.
+   */
+  #checkWarnings(flow: Flow): void {
+    if (!this.#strict && this.#warnedFlows.has(flow)) return;
+    const problems = flow.validate().filter((p) => p.code !== 'UNCONNECTED_SLOT');
+    if (problems.length === 0) return;
+    if (this.#strict) throw new FlowValidationError(flow.name, problems);
+    this.#warnedFlows.add(flow);
+    try {
+      this.#onWarning(flow.name, problems);
+    } catch {
+      // A broken reporter must not stop the worker from starting.
+    }
+  }
+
   /** The worker a post goes to: the one named (which must run this flow), or the flow's first running one. */
   #runningWorkerFor(flow: Flow, workerId: string | undefined): Worker | undefined {
     if (workerId === undefined) return this.#byFlow.get(flow)?.find((w) => w.acceptsJobs);
@@ -281,6 +346,7 @@ export class Runtime implements AsyncDisposable {
   }
 
   #requireWorker(workerId: string): Worker {
+    assertId('workerId', workerId);
     const worker = this.#workers.get(workerId);
     if (worker) return worker;
     if (this.#stoppedIds.has(workerId)) throw new WorkerNotRunningError(workerId, 'stopped');
@@ -337,4 +403,40 @@ function deepFreeze<T>(value: T): T {
     for (const child of Object.values(value)) deepFreeze(child);
   }
   return value;
+}
+
+const HOOK_NAMES = new Set(['onWorkerStart', 'onWorkerStop', 'onJobStart', 'onJobEnd', 'onRoutineStart', 'onRoutineEnd', 'onEventEmit']);
+
+/** Refuses option bags and options of the wrong kind at construction, before any actor exists. */
+function checkRuntimeOptions(options: RuntimeOptions | undefined): RuntimeOptions {
+  const bag = optionsBag('Runtime options', options);
+  for (const key of Object.keys(bag)) {
+    if (!RUNTIME_OPTIONS.has(key)) throw new InvalidArgumentError(`Runtime option "${key}"`, bag[key as keyof RuntimeOptions], `one of the known options: ${[...RUNTIME_OPTIONS].join(', ')}`);
+  }
+  const clock = bag.clock;
+  if (clock !== undefined && (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function' || typeof clock.setTimeout !== 'function' || typeof clock.clearTimeout !== 'function')) {
+    throw new InvalidArgumentError('Runtime clock', clock, 'an object with now(), setTimeout(fn, ms) and clearTimeout(handle), like systemClock or a TestClock');
+  }
+  assertOptionalFunction('Runtime idGenerator', bag.idGenerator, 'a function (kind) => string');
+  assertOptionalFunction('Runtime onError', bag.onError, 'a function (error, where) => void');
+  assertOptionalFunction('Runtime onWarning', bag.onWarning, 'a function (flowName, problems) => void');
+  assertOptionalBoolean('Runtime strict', bag.strict);
+  assertOptionalOneOf('Runtime scheduling', bag.scheduling, ['auto', 'manual']);
+  const inspect = bag.inspect;
+  if (inspect !== undefined && typeof inspect !== 'function' && !(isPlainObject(inspect) || (typeof inspect === 'object' && inspect !== null && typeof (inspect as Observer<InspectionEvent>).next === 'function'))) {
+    throw new InvalidArgumentError('Runtime inspect', inspect, 'an XState inspector: a function (event) => void or an observer { next(event) }');
+  }
+  if (bag.concurrency === null) throw new InvalidArgumentError('Runtime concurrency', null, 'a positive integer (or Infinity), or leave it out');
+  if (bag.serializer === null) throw new InvalidArgumentError('Runtime serializer', null, '"json" or "structured", or leave it out');
+  return bag;
+}
+
+/** The hooks bag: plain, with only known hook names, each a function. */
+function checkHooks(hooks: RuntimeHooks | undefined): RuntimeHooks {
+  const bag = optionsBag('Runtime hooks', hooks);
+  for (const [name, hook] of Object.entries(bag)) {
+    if (!HOOK_NAMES.has(name)) throw new InvalidArgumentError(`Runtime hook "${name}"`, hook, `one of ${[...HOOK_NAMES].join(', ')}`);
+    assertOptionalFunction(`Runtime hooks.${name}`, hook);
+  }
+  return bag;
 }

@@ -1,4 +1,5 @@
-import { RoutiluxError } from '../errors.js';
+import { InvalidArgumentError, RoutiluxError } from '../errors.js';
+import { JobContext as JobContextClass } from '../job/job-context.js';
 import type { Flow } from '../flow/flow.js';
 import type { JobContext, TraceEntry } from '../job/job-context.js';
 import { Runtime, type PostOptions, type RuntimeOptions } from '../runtime/runtime.js';
@@ -105,6 +106,28 @@ export class TestRuntime extends Runtime {
       await turn();
     }
     return done;
+  }
+
+  /**
+   * Runs the simulated world until `job` has ended and left its worker, and resolves with it. Under the test
+   * runtime nothing runs by itself, so `await job.done()` alone would wait forever: await this instead.
+   */
+  async settle(job: JobContext, options?: RunUntilIdleOptions): Promise<JobContext> {
+    if (!(job instanceof JobContextClass)) throw new InvalidArgumentError('settle(job)', job, 'a JobContext returned by post()');
+    let released = false;
+    const done = job.done().then(() => (released = true));
+    while (!released) {
+      const ran = await this.runUntilIdle(options);
+      await turn();
+      if (!released && ran === 0 && this.executor.queued === 0 && this.executor.inFlight === 0 && (this.clock.pending === 0 || options?.advanceTime === false)) {
+        throw new RoutiluxError(
+          'JOB_NOT_SETTLED',
+          `Job "${job.jobId}" is ${job.status} and nothing is left to run (is its worker paused? resume it; or let time advance), so it cannot end.`,
+        );
+      }
+    }
+    await done;
+    return job;
   }
 
   /** Every job's trace, in time order (jobs in the order they were posted), each entry with its job id. */
