@@ -1,6 +1,6 @@
 import { DuplicateIdError, EventNotFoundError, InvalidArgumentError, RoutineNotFoundError, SlotNotFoundError, type FlowProblem } from '../errors.js';
 import { ErrorHandler } from '../routine/error-handler.js';
-import { optionsBag } from '../util/args.js';
+import { assertId, optionsBag } from '../util/args.js';
 import { Routine, assertName, type EventTypes, type SlotTypes } from '../routine/routine.js';
 import { flowToDefinition, readFlowDefinition, type FlowDefinition, type RoutineFactory } from './definition.js';
 import { flowToMermaid } from './mermaid.js';
@@ -54,6 +54,10 @@ export class Flow {
 
   /** Connects `from`'s event to `to`'s slot. One event may feed many slots (fan-out) and one slot many events (fan-in). */
   connect(from: string, event: string, to: string, slot: string): this {
+    assertId('connect(from)', from);
+    assertId('connect(event)', event);
+    assertId('connect(to)', to);
+    assertId('connect(slot)', slot);
     const source = this.#require(from);
     const target = this.#require(to);
     if (!source.hasEvent(event)) throw new EventNotFoundError(event, from, source.events.map((e) => e.name));

@@ -1,5 +1,6 @@
 import { FlowNotFoundError, InvalidArgumentError } from '../errors.js';
 import { Flow } from './flow.js';
+import { assertId } from '../util/args.js';
 
 /** Process-wide name → flow map, so runtimes can run flows by name. */
 export class FlowRegistry {
@@ -23,22 +24,29 @@ export class FlowRegistry {
     return this.registerByName(flow.name, flow);
   }
 
+  /** The flow registered as `name`, or undefined. */
   get(name: string): Flow | undefined {
+    assertId('FlowRegistry get(name)', name);
     return this.#flows.get(name);
   }
 
   /** The flow registered as `name`, or FlowNotFoundError listing the names that are registered. */
   require(name: string): Flow {
+    assertId('flow name', name);
     const flow = this.#flows.get(name);
     if (!flow) throw new FlowNotFoundError(name, [...this.#flows.keys()]);
     return flow;
   }
 
+  /** Whether a flow is registered as `name`. */
   has(name: string): boolean {
+    assertId('FlowRegistry has(name)', name);
     return this.#flows.has(name);
   }
 
+  /** Removes the flow registered as `name`; returns whether there was one. */
   unregister(name: string): boolean {
+    assertId('FlowRegistry unregister(name)', name);
     return this.#flows.delete(name);
   }
 

@@ -1,4 +1,5 @@
 import type { AnyEventObject, InspectionEvent, Observer, Snapshot } from 'xstate';
+import { InvalidArgumentError } from '../errors.js';
 
 const MAX_DEPTH = 8;
 const MAX_ITEMS = 100;
@@ -83,6 +84,9 @@ function entries(pairs: readonly (readonly [string, unknown])[], depth: number, 
  * snapshot, so they can only be read later.
  */
 export function readableInspect(target: Observer<InspectionEvent> | ((event: InspectionEvent) => void)): Observer<InspectionEvent> {
+  if (typeof target !== 'function' && (typeof target !== 'object' || target === null || typeof target.next !== 'function')) {
+    throw new InvalidArgumentError('readableInspect(target)', target, 'an inspector: a function (event) => void or an observer with next(event)');
+  }
   const forward = typeof target === 'function' ? target : (event: InspectionEvent) => target.next?.(event);
   const copyEvent = (event: AnyEventObject) => toInspectable(event) as AnyEventObject;
   return {

@@ -7,7 +7,7 @@ import type { WorkerState } from '../state/worker-state.js';
 import { ErrorHandler } from './error-handler.js';
 import { findUnserializable } from '../serialization/check.js';
 import { SerializationError } from '../errors.js';
-import { isPlainObject } from '../util/args.js';
+import { assertId, isPlainObject, optionsBag } from '../util/args.js';
 
 /** Slot name → the type of one item that slot receives. */
 export type SlotTypes = Record<string, unknown>;
@@ -93,8 +93,10 @@ export class Routine<S extends SlotTypes = SlotTypes, E extends EventTypes = Eve
     return this;
   }
 
-  addSlot(name: keyof S & string, options: SlotOptions = {}): this {
+  addSlot(name: keyof S & string, slotOptions?: SlotOptions): this {
     assertName('slot', name);
+    const options = optionsBag(`addSlot("${name}") options`, slotOptions);
+    if (options.maxQueueLength === null) throw new InvalidArgumentError(`addSlot("${name}") maxQueueLength`, null, 'a positive integer, or leave it out for the default');
     if (this.#slots.has(name)) throw new DuplicateIdError('slot', name, `Routine ${this.constructor.name}`);
     const maxQueueLength = options.maxQueueLength ?? DEFAULT_MAX_QUEUE_LENGTH;
     if (!Number.isInteger(maxQueueLength) || maxQueueLength < 1) {
@@ -152,6 +154,7 @@ export class Routine<S extends SlotTypes = SlotTypes, E extends EventTypes = Eve
 
   /** The config value under `key` (own keys only: `getConfig('toString')` is the default unless set), else `defaultValue`. */
   getConfig<T = unknown>(key: string, defaultValue?: T): T {
+    assertId('getConfig(key)', key);
     return (Object.hasOwn(this.#config, key) ? this.#config[key] : defaultValue) as T;
   }
 

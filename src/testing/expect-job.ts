@@ -1,5 +1,5 @@
-import { RoutiluxError } from '../errors.js';
-import type { JobContext, JobStatus } from '../job/job-context.js';
+import { InvalidArgumentError, RoutiluxError } from '../errors.js';
+import { JobContext as JobContextClass, type JobContext, type JobStatus } from '../job/job-context.js';
 
 /** Thrown by expectJob(); its message shows the job's status, error and trace tail so a failure explains itself. */
 export class JobExpectationError extends RoutiluxError {
@@ -22,6 +22,7 @@ function describeJob(job: JobContext): string {
  * `.toTimeOut()`, `.toBeCancelled()`, `.toHaveTraced(['routine.retry', ...])`. Each returns the job.
  */
 export function expectJob(job: JobContext) {
+  if (!(job instanceof JobContextClass)) throw new InvalidArgumentError('expectJob(job)', job, 'a JobContext, e.g. the second item post() returns');
   const expectStatus = (status: JobStatus) => {
     if (job.status !== status) throw new JobExpectationError(`expected the job to be ${status}, but it is not:\n${describeJob(job)}`);
     return job;

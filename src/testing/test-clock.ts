@@ -19,7 +19,9 @@ export class TestClock implements Clock {
   readonly #timers = new Map<number, Timer>();
 
   constructor(startTime = 0) {
-    if (!Number.isFinite(startTime)) throw new InvalidArgumentError('startTime', startTime, 'a finite number of ms since the epoch');
+    if (typeof startTime !== 'number' || !Number.isFinite(startTime) || startTime < 0) {
+      throw new InvalidArgumentError('startTime', startTime, 'a finite number of ms since the epoch (>= 0)');
+    }
     this.#now = startTime;
   }
 
@@ -49,7 +51,7 @@ export class TestClock implements Clock {
 
   /** Moves time forward by `ms`, firing every timer that falls due on the way, each at its own deadline. */
   advance(ms: number): void {
-    if (!(ms >= 0)) throw new InvalidArgumentError('clock.advance(ms)', ms, 'a number of milliseconds >= 0');
+    if (typeof ms !== 'number' || !(ms >= 0) || ms === Infinity) throw new InvalidArgumentError('clock.advance(ms)', ms, 'a number of milliseconds >= 0');
     const target = this.#now + ms;
     for (let next = this.#next(); next && next.at <= target; next = this.#next()) this.#fire(next);
     this.#now = target;

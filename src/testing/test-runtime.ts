@@ -1,5 +1,6 @@
 import { InvalidArgumentError, RoutiluxError } from '../errors.js';
 import { JobContext as JobContextClass } from '../job/job-context.js';
+import { optionsBag } from '../util/args.js';
 import type { Flow } from '../flow/flow.js';
 import type { JobContext, TraceEntry } from '../job/job-context.js';
 import { Runtime, type PostOptions, type RuntimeOptions } from '../runtime/runtime.js';
@@ -43,8 +44,8 @@ export class TestRuntime extends Runtime {
   declare readonly clock: TestClock;
   readonly #posted: JobContext[] = [];
 
-  constructor(options: TestRuntimeOptions = {}) {
-    const { seed = 1, startTime = 0, ...rest } = options;
+  constructor(options?: TestRuntimeOptions) {
+    const { seed = 1, startTime = 0, ...rest } = optionsBag('createTestRuntime options', options);
     super({ ...rest, clock: new TestClock(startTime), idGenerator: seededIds(seed), scheduling: 'manual' });
   }
 
