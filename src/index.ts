@@ -1,3 +1,9 @@
+/**
+ * routilux: an actor-model runtime for workflows on XState v5. Flows of routines, workers whose state is
+ * immutable, jobs as child actors that end by themselves, and key-value stores (memory, Redis, SQLite).
+ *
+ * @module routilux
+ */
 export * from './errors.js';
 export { Routine, DEFAULT_MAX_QUEUE_LENGTH } from './routine/routine.js';
 export type { SlotTypes, EventTypes, SlotData, LogicContext, RoutineLogic, SlotOptions, SlotSpec, EventSpec } from './routine/routine.js';
