@@ -40,3 +40,8 @@ export type { FlowDefinition, FlowRoutineDefinition, PolicyDefinition, ErrorHand
 export { createInspector, readableInspect, toInspectable } from './inspect/index.js';
 export type { Inspector, InspectorKind, InspectorOptions } from './inspect/index.js';
 export * from './stores/index.js';
+// --- packaging ---
+// Types that public signatures name (slot(), event(), RoutineFactory, the stores' base class): users can name them too.
+export type { SlotDeclaration, EventDeclaration } from './routine/define-routine.js';
+export type { AnyRoutine } from './flow/definition.js';
+export type { StoreView } from './stores/store-view.js';
