@@ -1,7 +1,8 @@
 /**
  * Finds internal types that leak into the published declarations: a type, class or value declared in the package's
  * .d.ts files, named by an exported declaration's signature, yet not exported by any entry point. A user can see it
- * in a tooltip but can neither import nor name it, and it changes whenever the internals do.
+ * in a tooltip but can neither import nor name it, and it changes whenever the internals do. Symbols used as
+ * property keys are not types: a member keyed by an unexported symbol (a phantom brand) is out of reach by design.
  */
 import ts from 'typescript';
 
@@ -36,9 +37,7 @@ export function leakedInternalTypes(entryFiles: readonly string[], packageDir: s
           ? node.exprName
           : ts.isExpressionWithTypeArguments(node)
             ? node.expression
-            : ts.isComputedPropertyName(node)
-              ? node.expression
-              : undefined;
+            : undefined;
       const symbol = name && checker.getSymbolAtLocation(name);
       const declaration = symbol && resolve(symbol).declarations?.[0];
       if (symbol && declaration && isOurs(declaration) && !isPublic(resolve(symbol)) && !isInsideItself(node, declaration)) {
