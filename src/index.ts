@@ -1,3 +1,9 @@
+/**
+ * routilux: an actor-model runtime for workflows on XState v5. Flows of routines, workers whose state is
+ * immutable, jobs as child actors that end by themselves, and key-value stores (memory, Redis, SQLite).
+ *
+ * @module routilux
+ */
 export * from './errors.js';
 export { Routine, DEFAULT_MAX_QUEUE_LENGTH } from './routine/routine.js';
 export type { SlotTypes, EventTypes, SlotData, LogicContext, RoutineLogic, SlotOptions, SlotSpec, EventSpec } from './routine/routine.js';
@@ -34,3 +40,8 @@ export type { FlowDefinition, FlowRoutineDefinition, PolicyDefinition, ErrorHand
 export { createInspector, readableInspect, toInspectable } from './inspect/index.js';
 export type { Inspector, InspectorKind, InspectorOptions } from './inspect/index.js';
 export * from './stores/index.js';
+// --- packaging ---
+// Types that public signatures name (slot(), event(), RoutineFactory, the stores' base class): users can name them too.
+export type { SlotDeclaration, EventDeclaration } from './routine/define-routine.js';
+export type { AnyRoutine } from './flow/definition.js';
+export type { StoreView } from './stores/store-view.js';

@@ -8,8 +8,10 @@ import { readableInspect } from './readable.js';
 
 export { readableInspect, toInspectable } from './readable.js';
 
+/** Where the inspector runs: `browser` opens https://stately.ai/inspect from a web app, `websocket` sends to an inspector server from Node. */
 export type InspectorKind = 'browser' | 'websocket';
 
+/** Options of createInspector: where to send, and what `@statelyai/inspect` keeps and serializes. */
 export interface InspectorOptions {
   /**
    * `websocket`: the inspector server to send to (default `ws://localhost:8080`, where `createInspectorServer()`
@@ -36,6 +38,7 @@ export interface InspectorOptions {
 export interface Inspector {
   readonly kind: InspectorKind;
   readonly inspect: Observer<InspectionEvent>;
+  /** Starts the inspector (createInspector already has): connects, or opens its window. Events reported while not connected are held, up to `maxDeferredEvents`. */
   start(): void;
   /**
    * Lets the events already reported go out (the package converts each one on a timer), then disconnects.
