@@ -5,7 +5,7 @@
  * routilux shares one FlowRegistry, one getCurrentJob() scope and one set of classes. The `.d.cts` types are
  * copies of the `.d.ts` ones, so TypeScript consumers compiling to CommonJS (`module: node16`) see CommonJS types.
  *
- * Those CommonJS files are written by scripts/cjs-entries.mjs after tsup (see the `build` script): tsup writes the
+ * Those CommonJS files are written by .ci/cjs-entries.mjs after tsup (see the `build` script): tsup writes the
  * `.d.ts` files in a worker that may still be running when its onSuccess hook fires.
  *
  * Adding an entry point: add it to `entries` here and to package.json `exports` (test/packaging checks the two agree).

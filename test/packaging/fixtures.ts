@@ -1,6 +1,6 @@
 /**
  * Builds the package as it would be published, into a temporary folder outside the repository: tsup into
- * `<tmp>/package/dist`, the CommonJS entries (scripts/cjs-entries.mjs), then `npm pack`. The tarball is unpacked
+ * `<tmp>/package/dist`, the CommonJS entries (.ci/cjs-entries.mjs), then `npm pack`. The tarball is unpacked
  * into a consumer project whose node_modules holds only routilux, its dependencies and @types/node: none of the
  * optional peers, and no repository folder above it where Node or TypeScript could find them.
  */
@@ -52,7 +52,7 @@ export async function buildAndPack(): Promise<PackedPackage> {
     if (file.endsWith('.json')) cpSync(join(repoRoot, 'machines', file), join(packageDir, 'machines', file));
   }
   await run(bin('tsup'), ['--out-dir', join(packageDir, 'dist'), '--silent'], repoRoot);
-  await run(process.execPath, [join(repoRoot, 'scripts', 'cjs-entries.mjs'), packageDir], repoRoot);
+  await run(process.execPath, [join(repoRoot, '.ci', 'cjs-entries.mjs'), packageDir], repoRoot);
   // The build has just run; prepack would run it again in a folder without sources.
   const packed = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], packageDir);
   const [info] = JSON.parse(packed.stdout) as [{ filename: string; files: { path: string }[] }];

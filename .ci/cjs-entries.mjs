@@ -1,5 +1,5 @@
 /**
- * Runs after tsup (`npm run build`; `node scripts/cjs-entries.mjs <package folder>` for another folder). For every package.json export with a `require` condition it writes:
+ * Runs after tsup (`npm run build`; `node .ci/cjs-entries.mjs <package folder>` for another folder). For every package.json export with a `require` condition it writes:
  *   dist/<entry>.cjs    module.exports = require('./<entry>.js')   (the ES module itself, through require(esm))
  * and copies every dist/*.d.ts to *.d.cts with its relative `.js` imports pointing at the `.cjs` twins, so a
  * TypeScript project compiling to CommonJS reads CommonJS declarations (an ES one would be TS1479 under node16).
