@@ -23,6 +23,7 @@ import { Executor } from './executor.js';
 import { HookRunner, consoleReporter, type ErrorReporter, type RuntimeHooks } from './hooks.js';
 import { randomIds, type IdGenerator } from './ids.js';
 import { Worker } from './worker.js';
+import { createTracingHooks } from '../tracing/tracing-hooks.js'; // operate
 
 export interface RuntimeOptions {
   /**
@@ -42,6 +43,13 @@ export interface RuntimeOptions {
   readonly hooks?: RuntimeHooks;
   /** Where errors thrown by hooks are reported. Default: console.error. */
   readonly onError?: ErrorReporter;
+  // --- operate ---
+  /**
+   * OpenTelemetry spans: each job a span `routilux.job` (child of a W3C `traceparent` in its metadata), each
+   * activation a child span `routilux.routine`. Needs the optional `@opentelemetry/api` package and a tracer
+   * provider registered by the application. Default: off (and then costs nothing).
+   */
+  readonly tracing?: boolean;
   /** @internal `manual` is for the test runtime: activations run only when it is told to run them. */
   readonly scheduling?: 'auto' | 'manual';
 }
@@ -103,6 +111,8 @@ export class Runtime implements AsyncDisposable {
     }
     this.#history = new JobHistory(options.jobHistory ?? {}, () => this.clock.now());
     this.#hooks = new HookRunner(options.hooks ?? {}, options.onError ?? consoleReporter);
+    if (options.tracing !== undefined && typeof options.tracing !== 'boolean') throw new InvalidArgumentError('tracing', options.tracing, 'true or false'); // operate
+    if (options.tracing) this.#hooks.add(createTracingHooks()); // operate
     this.#executor = new Executor(concurrency, options.scheduling ?? 'auto');
     const root = runtimeMachine.provide({
       actions: {
@@ -156,6 +166,17 @@ export class Runtime implements AsyncDisposable {
     this.#hooks.jobStarted(job);
     return [worker.state, job];
   }
+
+  // --- operate ---
+  /**
+   * Adds hooks after construction, run after the runtime's own `hooks` (a monitor or a test watching jobs and
+   * workers come and go). Returns a function that removes them.
+   */
+  observe(hooks: RuntimeHooks): () => void {
+    if (typeof hooks !== 'object' || hooks === null) throw new InvalidArgumentError('observe(hooks)', hooks, 'an object of hook functions (onJobStart, onJobEnd, ...)');
+    return this.#hooks.add(hooks);
+  }
+  // --- end operate ---
 
   /** A live job, or a finished one still in the history. */
   getJob(jobId: string): JobContext | undefined {
