@@ -379,3 +379,14 @@ export class OptionalPackageMissingError extends MissingDependencyError {
       `Install it with \`npm install ${packageName}\`, or ${withoutIt}.`;
   }
 }
+
+/** No live job and no job in the runtime's history has this id (it may have aged out of the bounded history). */
+export class JobNotFoundError extends RoutiluxError {
+  constructor(readonly jobId: string) {
+    super(
+      'JOB_NOT_FOUND',
+      `No job "${jobId}" is running or in the job history. Finished jobs are kept only up to jobHistory.maxEntries / ttl: ` +
+        'check the id, or keep more history with new Runtime({ jobHistory: { maxEntries, ttl } }).',
+    );
+  }
+}
