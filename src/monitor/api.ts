@@ -107,12 +107,17 @@ export function mountApi(app: HonoApp, runtime: Runtime, hub: EventHub, hono: Ho
         queue.push(event);
         wake();
       });
+      let closing = false;
+      const forget = hub.onClose(() => {
+        closing = true;
+        wake();
+      });
       stream.onAbort(() => {
         stop();
         wake();
       });
       await stream.writeSSE({ event: 'hello', data: JSON.stringify({ workers: runtime.listWorkers().length }) });
-      while (!stream.aborted && !stream.closed) {
+      while (!stream.aborted && !stream.closed && !closing) {
         if (queue.length === 0) {
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, KEEP_ALIVE_MS);
@@ -121,7 +126,7 @@ export function mountApi(app: HonoApp, runtime: Runtime, hub: EventHub, hono: Ho
               resolve();
             };
           });
-          if (queue.length === 0 && !stream.aborted) await stream.write(': keep-alive\n\n');
+          if (queue.length === 0 && !stream.aborted && !closing) await stream.write(': keep-alive\n\n');
           continue;
         }
         for (const event of queue.splice(0)) {
@@ -129,6 +134,7 @@ export function mountApi(app: HonoApp, runtime: Runtime, hub: EventHub, hono: Ho
         }
       }
       stop();
+      forget();
     }),
   );
 

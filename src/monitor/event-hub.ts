@@ -21,6 +21,7 @@ export class EventHub {
   readonly #workers = new Map<string, WorkerState>();
   readonly #unsubscribeWorker = new Map<string, () => void>();
   readonly #stopped = new Map<string, WorkerState>();
+  readonly #closers = new Set<() => void>();
   readonly #unobserve: () => void;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -63,9 +64,17 @@ export class EventHub {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Stops watching the runtime and drops every listener. */
+  /** Calls `fn` when the hub closes (an event stream ends itself then); returns a function that removes it. */
+  onClose(fn: () => void): () => void {
+    this.#closers.add(fn);
+    return () => this.#closers.delete(fn);
+  }
+
+  /** Stops watching the runtime, tells onClose callbacks and drops every listener. */
   close(): void {
     this.#unobserve();
+    for (const fn of [...this.#closers]) fn();
+    this.#closers.clear();
     for (const unsubscribe of this.#unsubscribeWorker.values()) unsubscribe();
     this.#unsubscribeWorker.clear();
     this.#listeners.clear();

@@ -98,12 +98,15 @@ export async function serveMonitor(runtime: Runtime, options: MonitorOptions = {
   return {
     url: `http://${urlHost}:${address.port}/`,
     close() {
-      return (closed ??= new Promise<void>((resolve) => {
+      return (closed ??= (async () => {
+        // Event streams end themselves when the hub closes; give them a moment to send their last bytes.
         hub.close();
-        server.close(() => resolve());
-        // Event streams never end on their own.
-        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-      }));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        });
+      })());
     },
   };
 }
