@@ -131,7 +131,7 @@ suite('monitor web UI in chromium', () => {
     await page.getByTestId('search').fill('<img');
     await jobRow('ui-xss').waitFor();
     await page.waitForTimeout(300);
-    expect(await page.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as { __xss?: number }).__xss)).toBeUndefined();
     expect(await page.locator('img').count()).toBe(0);
   });
 
