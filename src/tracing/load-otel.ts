@@ -7,11 +7,9 @@ export type OpenTelemetryApi = typeof import('@opentelemetry/api');
 /** A CommonJS-style require: what loads optional packages synchronously (Runtime's constructor is synchronous). */
 export type RequireFunction = (id: string) => unknown;
 
-declare const require: RequireFunction | undefined;
-
-/** `require` in the CommonJS build, a require bound to this module's location in the ES module build. */
+/** A require resolving from this module's location (the CommonJS build gets import.meta.url from tsup's shim). */
 function defaultRequire(): RequireFunction {
-  return typeof require === 'function' ? require : createRequire(import.meta.url);
+  return createRequire(import.meta.url);
 }
 
 /**
