@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { InvalidArgumentError } from '../errors.js';
 import { FlowRegistry } from '../flow/registry.js';
 import { Flow } from '../flow/flow.js';
 import { Runtime, type RuntimeOptions } from '../runtime/runtime.js';
@@ -28,6 +29,7 @@ interface ServedModule {
  * Resolves when that is done.
  */
 export async function serve(args: ServeArguments, log: (line: string) => void): Promise<void> {
+  const store = args.store === undefined ? undefined : openStore(args.store);
   const url = pathToFileURL(resolve(args.module)).href;
   let loaded: ServedModule;
   try {
@@ -51,7 +53,6 @@ export async function serve(args: ServeArguments, log: (line: string) => void): 
     );
   }
 
-  const store = args.store === undefined ? undefined : createStore({ ROUTILUX_STORE: args.store });
   // `store` is the durability option of design §6.1.
   const runtime = new Runtime({ ...(store ? { store } : {}) } as RuntimeOptions);
   const monitor = await serveMonitor(runtime, { port: args.port, host: args.host, token: args.token });
@@ -73,4 +74,13 @@ export async function serve(args: ServeArguments, log: (line: string) => void): 
   await runtime.shutdown({ timeout: 10_000 });
   await (store as { close?: () => Promise<void> } | undefined)?.close?.();
   log('routilux: stopped');
+}
+
+function openStore(url: string) {
+  try {
+    return createStore({ ROUTILUX_STORE: url });
+  } catch (error) {
+    if (error instanceof InvalidArgumentError) throw new UsageError(`--store ${JSON.stringify(url)} is not a store URL: use memory, redis://host:port/db or sqlite:./file.db`);
+    throw error;
+  }
 }

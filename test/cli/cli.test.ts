@@ -59,6 +59,7 @@ describe('routilux --help and bad arguments', () => {
     [['diagram', 'a.json', '--port', '80'], /--port is an option of "serve"/],
     [['serve', 'examples/serve-module.ts', '--port', 'eighty'], /--port must be a whole number/],
     [['validate', '/no/such/flow.json'], /cannot read "\/no\/such\/flow.json": no such file/],
+    [['serve', 'examples/serve-module.ts', '--store', 'ftp://nope'], /--store "ftp:\/\/nope" is not a store URL/],
   ])('%j: a clear message and exit 2', async (args, message) => {
     const result = await routilux(args as string[]);
     expect(result.code).toBe(2);
@@ -117,7 +118,7 @@ describe('routilux serve', () => {
   it('runs the module with the monitor and shuts down cleanly on SIGTERM', async () => {
     let monitorUrl: string | undefined;
     let checked: Promise<void> | undefined;
-    const result = await routilux(['serve', 'examples/serve-module.ts', '--port', '0'], (stderr, child) => {
+    const result = await routilux(['serve', 'examples/serve-module.ts', '--port', '0', '--store', 'memory'], (stderr, child) => {
       const match = /monitor at (http:\S+)/.exec(stderr);
       if (!match || checked) return;
       monitorUrl = match[1]!;
@@ -146,6 +147,19 @@ describe('routilux serve', () => {
     expect(result.stderr).toContain('routilux: stopped');
     expect(result.code).toBe(0);
     await expect(fetch(new URL('/api/flows', monitorUrl))).rejects.toThrow();
+  });
+
+  it('shuts down cleanly on SIGINT (Ctrl-C) too', async () => {
+    let sent = false;
+    const result = await routilux(['serve', 'examples/serve-module.ts', '--port', '0'], (stderr, child) => {
+      if (!sent && stderr.includes('monitor at')) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    expect(result.stderr).toContain('SIGINT, shutting down');
+    expect(result.stderr).toContain('routilux: stopped');
+    expect(result.code).toBe(0);
   });
 
   it('says so when the module registers no flows (exit 2)', async () => {
