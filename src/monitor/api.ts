@@ -69,7 +69,10 @@ export function mountApi(app: HonoApp, runtime: Runtime, hub: EventHub, hono: Ho
     return c.json(page.map(jobSummary));
   });
 
-  app.get('/api/jobs/:id', (c) => c.json(jobDetail(job(c.req.param('id')))));
+  app.get('/api/jobs/:id', (c) => {
+    const j = job(c.req.param('id'));
+    return c.json({ ...jobDetail(j), activations: hub.activationsOf(j) });
+  });
 
   app.post('/api/jobs/:id/cancel', (c) => {
     const j = job(c.req.param('id'));

@@ -10,6 +10,17 @@ export type MonitorEvent = { readonly type: 'job'; readonly data: JobSummary } |
 const FLUSH_MS = 50;
 /** Stopped workers the monitor keeps showing after they left the runtime. */
 const MAX_STOPPED_WORKERS = 100;
+/** Activations recorded per job (the oldest go first). */
+const MAX_ACTIVATIONS = 500;
+
+/** One run of a routine's logic in a job, as the monitor saw it (times on the runtime's clock). */
+export interface ActivationRecord {
+  readonly routineId: string;
+  readonly attempt: number;
+  readonly startedAt: number;
+  endedAt: number | null;
+  error: string | null;
+}
 
 /**
  * Watches one runtime (runtime.observe plus each worker's subscribe) and fans changes out to listeners,
@@ -22,6 +33,8 @@ export class EventHub {
   readonly #unsubscribeWorker = new Map<string, () => void>();
   readonly #stopped = new Map<string, WorkerState>();
   readonly #closers = new Set<() => void>();
+  // Kept beside the job, never on it: dropped with the job when it leaves the runtime's history.
+  readonly #activations = new WeakMap<object, ActivationRecord[]>();
   readonly #unobserve: () => void;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -42,10 +55,26 @@ export class EventHub {
       onJobStart: (job) => this.#changed(job),
       onJobEnd: (job) => this.#changed(job, this.runtime.getWorker(job.workerId)),
       // A job turns from pending to running when its first activation starts.
-      onRoutineStart: ({ job }) => {
+      onRoutineStart: ({ job, routineId, attempt }) => {
+        let list = this.#activations.get(job);
+        if (!list) this.#activations.set(job, (list = []));
+        if (list.length >= MAX_ACTIVATIONS) list.shift();
+        list.push({ routineId, attempt, startedAt: runtime.clock.now(), endedAt: null, error: null });
         if (!this.#jobs.has(job.jobId)) this.#changed(job);
       },
+      onRoutineEnd: (info) => {
+        const list = this.#activations.get(info.job);
+        const open = list?.findLast((a) => a.routineId === info.routineId && a.attempt === info.attempt && a.endedAt === null);
+        if (!open) return;
+        open.endedAt = runtime.clock.now();
+        if ('error' in info) open.error = info.error instanceof Error ? info.error.message : String(info.error);
+      },
     });
+  }
+
+  /** The activations of a job the monitor saw start (none for jobs started before it watched). */
+  activationsOf(job: object): readonly ActivationRecord[] {
+    return this.#activations.get(job) ?? [];
   }
 
   /** Workers that stopped while the monitor watched, oldest first. */

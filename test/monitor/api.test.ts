@@ -92,6 +92,12 @@ describe('monitor JSON API', () => {
     expect(body).toMatchObject({ jobId: job.jobId, status: 'completed', metadata: { user: 'ann' }, data: { input: { n: 7 }, finished: true }, error: null });
     expect(body.output).toEqual([`started ${job.jobId}`]);
     expect(body.traceLog.length).toBe(job.traceLog.length);
+    // Each activation the monitor saw, with its times on the runtime's clock.
+    expect(body.activations).toEqual([
+      { routineId: 'start', attempt: expect.any(Number), startedAt: expect.any(Number), endedAt: expect.any(Number), error: null },
+      { routineId: 'finish', attempt: expect.any(Number), startedAt: expect.any(Number), endedAt: expect.any(Number), error: null },
+    ]);
+    expect(body.activations[1].startedAt).toBeGreaterThanOrEqual(body.activations[0].startedAt);
     expect('unconsumed' in body || body.unconsumed === undefined).toBe(true);
   });
 

@@ -79,6 +79,9 @@ suite('monitor web UI in chromium', () => {
     const entries = detail.getByTestId('trace-entry');
     await entries.first().waitFor();
     expect(await entries.count()).toBe(job.traceLog.length);
+    const activation = detail.getByTestId('activation');
+    expect(await activation.count()).toBe(1);
+    expect(await activation.textContent()).toContain('asked to fail: boom');
     expect(await detail.getByTestId('timeline').textContent()).toContain('routine.failed');
     expect(await detail.getByTestId('job-error').textContent()).toContain('asked to fail: boom');
     expect(JSON.parse((await detail.getByTestId('job-data').textContent())!)).toEqual({ input: { n: 3 } });

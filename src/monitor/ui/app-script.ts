@@ -145,21 +145,38 @@ export const APP_SCRIPT = String.raw`'use strict';
     if (job.unconsumed) parts.push(el('h3', null, 'unconsumed'), el('pre', { testid: 'job-unconsumed' }, json(job.unconsumed)));
     showDetail('Job ' + job.jobId, parts);
   }
+  // Activations as bars over the job's life (when the monitor saw them start), trace entries as marks, in time order.
   function timeline(job) {
     var entries = job.traceLog || [];
-    var end = Math.max(job.completedAt || 0, entries.length ? entries[entries.length - 1].timestamp : 0, job.createdAt + 1);
-    var span = end - job.createdAt;
+    var runs = job.activations || [];
+    var last = job.completedAt || Date.now();
+    entries.forEach(function (e) { last = Math.max(last, e.timestamp); });
+    runs.forEach(function (a) { last = Math.max(last, a.endedAt || a.startedAt); });
+    var span = Math.max(1, last - job.createdAt);
+    var pct = function (ms) { return Math.min(100, Math.max(0, ((ms - job.createdAt) / span) * 100)); };
+    var rows = runs.map(function (a) { return { at: a.startedAt, run: a }; }).concat(entries.map(function (e) { return { at: e.timestamp, entry: e }; }));
+    rows.sort(function (x, y) { return x.at - y.at; });
     var list = el('ol', { className: 'timeline', testid: 'timeline' });
     if (job.traceDropped) list.appendChild(el('li', null, el('span', { className: 'at' }, ''), el('span', null, job.traceDropped + ' older entries dropped')));
-    entries.forEach(function (entry) {
-      var offset = entry.timestamp - job.createdAt;
-      var bar = el('div', { className: 'bar' });
-      bar.style.width = Math.max(2, Math.round((offset / span) * 100)) + '%';
-      list.appendChild(el('li', { testid: 'trace-entry' },
-        el('span', { className: 'at' }, '+' + offset + ' ms'), el('span', null, entry.routineId || '(job)'), el('span', null, entry.action),
-        el('div', null, bar, el('div', { className: 'details' }, entry.details === undefined ? '' : json(entry.details)))));
+    rows.forEach(function (row) {
+      var bar = el('div', { className: row.run ? 'bar' : 'mark' });
+      bar.style.marginLeft = pct(row.at) + '%';
+      if (row.run) {
+        var end = row.run.endedAt === null ? last : row.run.endedAt;
+        bar.style.width = Math.max(0.5, pct(end) - pct(row.at)) + '%';
+        if (row.run.error !== null) bar.className = 'bar bar-error';
+        var what = row.run.endedAt === null ? 'running' : (row.run.endedAt - row.run.startedAt) + ' ms';
+        list.appendChild(el('li', { testid: 'activation' },
+          el('span', { className: 'at' }, '+' + (row.at - job.createdAt) + ' ms'), el('span', null, row.run.routineId), el('span', null, 'run #' + row.run.attempt + ' · ' + what),
+          el('div', null, bar, el('div', { className: 'details error' }, row.run.error === null ? '' : row.run.error))));
+      } else {
+        var entry = row.entry;
+        list.appendChild(el('li', { testid: 'trace-entry' },
+          el('span', { className: 'at' }, '+' + (row.at - job.createdAt) + ' ms'), el('span', null, entry.routineId || '(job)'), el('span', null, entry.action),
+          el('div', null, bar, el('div', { className: 'details' }, entry.details === undefined ? '' : json(entry.details)))));
+      }
     });
-    if (!entries.length) list.appendChild(el('li', null, el('span', null, 'no trace entries')));
+    if (!rows.length) list.appendChild(el('li', null, el('span', null, 'no activations or trace entries recorded')));
     return list;
   }
 

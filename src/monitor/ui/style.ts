@@ -32,7 +32,9 @@ dt { color: #666; }
 .timeline { list-style: none; padding: 0; margin: 0; }
 .timeline li { display: grid; grid-template-columns: 5rem 8rem 10rem 1fr; gap: .5rem; padding: .2rem 0; border-bottom: 1px dotted #e6e9ef; align-items: start; }
 .timeline .at { color: #666; text-align: right; }
-.timeline .bar { height: .4rem; background: #6c8ef5; border-radius: 3px; margin-top: .35rem; }
+.timeline .bar { height: .6rem; background: #6c8ef5; border-radius: 3px; margin-top: .3rem; }
+.timeline .bar-error { background: #e05252; }
+.timeline .mark { width: .5rem; height: .5rem; background: #d08a00; border-radius: 50%; margin-top: .35rem; }
 .timeline .details { font-family: ui-monospace, monospace; font-size: .8rem; word-break: break-all; }
 .diagram svg { max-width: 100%; }
 .diagram rect { fill: #eef2ff; stroke: #4a63c7; }
