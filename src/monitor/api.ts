@@ -148,5 +148,6 @@ export function mountApi(app: HonoApp, runtime: Runtime, hub: EventHub, hono: Ho
 /** A RoutiluxError as `{ code, message }` with its HTTP status; anything else a 500 that names no internals. */
 export function errorResponse(c: Context, error: unknown): Response {
   if (error instanceof RoutiluxError) return c.json({ code: error.code, message: error.message }, STATUS_OF[error.code] ?? 400);
+  console.error(`[routilux monitor] ${c.req.method} ${c.req.path} failed:`, error);
   return c.json({ code: 'INTERNAL', message: 'The monitor failed to answer this request; see the server log.' }, 500);
 }
