@@ -62,6 +62,8 @@ export async function serveMonitor(runtime: Runtime, options: MonitorOptions = {
       return c.json({ code: 'FORBIDDEN_HOST', message: 'This monitor listens on loopback and answers only requests to localhost or 127.0.0.1.' }, 403);
     }
     await next();
+    // Job data is private: never cached by a browser or a proxy.
+    if (c.req.path.startsWith('/api/')) c.header('Cache-Control', 'no-store');
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'no-referrer');
     return undefined;
@@ -88,10 +90,17 @@ export async function serveMonitor(runtime: Runtime, options: MonitorOptions = {
   mountUi(app);
   mountApi(app, runtime, hub, hono);
 
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port, hostname: host, overrideGlobalObjects: false }, () => resolve(s));
-    s.once('error', reject);
-  });
+  let server: ReturnType<typeof serve>;
+  try {
+    server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port, hostname: host, overrideGlobalObjects: false }, () => resolve(s));
+      s.once('error', reject);
+    });
+  } catch (error) {
+    // e.g. EADDRINUSE: stop watching the runtime before saying so.
+    hub.close();
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address;
   let closed: Promise<void> | undefined;

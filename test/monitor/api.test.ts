@@ -185,6 +185,15 @@ describe('monitor JSON API', () => {
     expect(status).toBe(403);
   });
 
+  it('rejects a port already in use with the system error', async () => {
+    const port = Number(new URL(monitor.url).port);
+    await expect(serveMonitor(runtime, { port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+  });
+
+  it('marks API answers not to be cached', async () => {
+    expect((await get('/api/workers')).headers.get('cache-control')).toBe('no-store');
+  });
+
   it('rejects bad options with InvalidArgumentError', async () => {
     await expect(serveMonitor(runtime, { port: -1 })).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(serveMonitor(runtime, { token: 'short' })).rejects.toBeInstanceOf(InvalidArgumentError);
