@@ -2,7 +2,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+
+// Child processes, a browser and 10,000-job histories: slower than a unit test on a busy 2-core CI machine.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
 import { brokenDefinition, goodDefinition, warningDefinition } from './fixtures/make-definitions.js';
 
 interface Result {

@@ -1,5 +1,8 @@
 import { request } from 'node:http';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+// Child processes, a browser and 10,000-job histories: slower than a unit test on a busy 2-core CI machine.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
 import { InvalidArgumentError, Runtime } from '../../src/index.js';
 import { serveMonitor, type MonitorServer } from '../../src/monitor/index.js';
 import { eventually, registerDemoFlow } from './fixtures.js';

@@ -1,5 +1,8 @@
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+
+// Child processes, a browser and 10,000-job histories: slower than a unit test on a busy 2-core CI machine.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
 import { Runtime } from '../../src/index.js';
 import { serveMonitor, type MonitorServer } from '../../src/monitor/index.js';
 import { chromiumMissing, launchBrowser } from './browser.js';
