@@ -20,6 +20,7 @@ const entries: Record<string, string> = Object.fromEntries(
     testing: 'src/testing/index.ts',
     machines: 'machines/index.ts',
     monitor: 'src/monitor/index.ts',
+    cli: 'src/cli/index.ts',
   }).filter(([, source]) => existsSync(source)),
 );
 
@@ -36,5 +37,5 @@ export default defineConfig({
   clean: true,
   splitting: true,
   // Optional peers are loaded lazily with import(); never bundle them.
-  external: ['ioredis', 'better-sqlite3', '@statelyai/inspect'],
+  external: ['ioredis', 'better-sqlite3', '@statelyai/inspect', 'hono', '@hono/node-server', '@opentelemetry/api'],
 });

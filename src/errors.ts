@@ -360,3 +360,34 @@ export function describe(value: unknown): string {
   const ctor = (value as object).constructor;
   return ctor && ctor !== Object ? `a ${ctor.name} instance` : 'an object';
 }
+
+// --- operate ---
+/**
+ * A feature was asked for whose optional package is not installed: `tracing: true` needs `@opentelemetry/api`,
+ * `routilux/monitor` needs `hono` and `@hono/node-server`. Still a MissingDependencyError (same `code`), with a
+ * message naming the feature, the install command and how to do without it.
+ */
+export class OptionalPackageMissingError extends MissingDependencyError {
+  constructor(
+    packageName: string,
+    neededBy: string,
+    readonly withoutIt: string,
+    options?: { cause?: unknown },
+  ) {
+    super(packageName, neededBy, options);
+    this.message =
+      `${neededBy} needs the "${packageName}" package, which could not be loaded${causeText(options?.cause)}. ` +
+      `Install it with \`npm install ${packageName}\`, or ${withoutIt}.`;
+  }
+}
+
+/** No live job and no job in the runtime's history has this id (it may have aged out of the bounded history). */
+export class JobNotFoundError extends RoutiluxError {
+  constructor(readonly jobId: string) {
+    super(
+      'JOB_NOT_FOUND',
+      `No job "${jobId}" is running or in the job history. Finished jobs are kept only up to jobHistory.maxEntries / ttl: ` +
+        'check the id, or keep more history with new Runtime({ jobHistory: { maxEntries, ttl } }).',
+    );
+  }
+}

@@ -48,10 +48,25 @@ export const consoleReporter: ErrorReporter = (error, where) => {
 };
 
 export class HookRunner {
+  // Layers added after construction (runtime.observe, tracing); `hooks` is their combination.
+  #layers: RuntimeHooks[];
+
   constructor(
-    private readonly hooks: RuntimeHooks,
+    private hooks: RuntimeHooks,
     private readonly report: ErrorReporter,
-  ) {}
+  ) {
+    this.#layers = [hooks];
+  }
+
+  /** Adds a layer of hooks run after the ones already there; returns a function that removes it. */
+  add(layer: RuntimeHooks): () => void {
+    this.#layers = [...this.#layers, layer];
+    this.hooks = combineHooks(this.#layers);
+    return () => {
+      this.#layers = this.#layers.filter((l) => l !== layer);
+      this.hooks = combineHooks(this.#layers);
+    };
+  }
 
   allowRoutineStart(activation: Activation): boolean {
     const hook = this.hooks.onRoutineStart;
@@ -112,4 +127,34 @@ export class HookRunner {
       return undefined;
     }
   }
+}
+
+
+type HookName = keyof RuntimeHooks;
+const HOOK_NAMES: readonly HookName[] = ['onWorkerStart', 'onWorkerStop', 'onJobStart', 'onJobEnd', 'onRoutineStart', 'onRoutineEnd', 'onEventEmit'];
+
+/**
+ * One RuntimeHooks calling each layer's hook in order: a `false` from a gate (onRoutineStart, onEventEmit) stops
+ * there, and a layer that throws does not keep the later ones from running (the first error is rethrown after).
+ */
+export function combineHooks(layers: readonly RuntimeHooks[]): RuntimeHooks {
+  if (layers.length === 1) return layers[0]!;
+  const combined: Record<string, (arg: never) => boolean | void> = {};
+  for (const name of HOOK_NAMES) {
+    const fns = layers.map((l) => l[name]?.bind(l) as ((arg: never) => boolean | void) | undefined).filter((f) => f !== undefined);
+    if (fns.length === 0) continue;
+    combined[name] = (arg) => {
+      let failure: { error: unknown } | undefined;
+      for (const fn of fns) {
+        try {
+          if (fn(arg) === false) return false;
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
+      if (failure) throw failure.error;
+      return undefined;
+    };
+  }
+  return combined as RuntimeHooks;
 }

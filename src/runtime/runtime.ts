@@ -26,6 +26,7 @@ import { HookRunner, consoleReporter, type ErrorReporter, type RuntimeHooks } fr
 import { randomIds, type IdGenerator } from './ids.js';
 import { Worker } from './worker.js';
 import { assertId, assertOptionalBoolean, assertOptionalFunction, assertOptionalId, assertOptionalOneOf, isPlainObject, optionsBag } from '../util/args.js';
+import { createTracingHooks } from '../tracing/tracing-hooks.js';
 
 export interface RuntimeOptions {
   /**
@@ -52,6 +53,12 @@ export interface RuntimeOptions {
   readonly onWarning?: FlowWarningReporter;
   /** Refuse to run a flow that flow.validate() finds any problem in (warnings too): FlowValidationError. Default false. */
   readonly strict?: boolean;
+  /**
+   * OpenTelemetry spans: each job a span `routilux.job` (child of a W3C `traceparent` in its metadata), each
+   * activation a child span `routilux.routine`. Needs the optional `@opentelemetry/api` package and a tracer
+   * provider registered by the application. Default: off (and then costs nothing).
+   */
+  readonly tracing?: boolean;
   /** @internal `manual` is for the test runtime: activations run only when it is told to run them. */
   readonly scheduling?: 'auto' | 'manual';
 }
@@ -65,7 +72,7 @@ const consoleWarningReporter: FlowWarningReporter = (flowName, problems) => {
 };
 
 const JOB_STATUSES: readonly JobStatus[] = ['pending', 'running', 'completed', 'failed', 'cancelled', 'timedOut'];
-const RUNTIME_OPTIONS = new Set(['concurrency', 'clock', 'idGenerator', 'inspect', 'serializer', 'jobHistory', 'jobLimits', 'hooks', 'onError', 'onWarning', 'strict', 'scheduling']);
+const RUNTIME_OPTIONS = new Set(['concurrency', 'clock', 'idGenerator', 'inspect', 'serializer', 'jobHistory', 'jobLimits', 'hooks', 'onError', 'onWarning', 'strict', 'tracing', 'scheduling']);
 
 export interface ExecOptions {
   readonly workerId?: string;
@@ -132,6 +139,7 @@ export class Runtime implements AsyncDisposable {
     }
     this.#history = new JobHistory(optionsBag('Runtime jobHistory', options.jobHistory), () => this.clock.now());
     this.#hooks = new HookRunner(checkHooks(options.hooks), options.onError ?? consoleReporter);
+    if (options.tracing) this.#hooks.add(createTracingHooks());
     this.#executor = new Executor(concurrency, options.scheduling ?? 'auto');
     const root = runtimeMachine.provide({
       actions: {
@@ -195,6 +203,15 @@ export class Runtime implements AsyncDisposable {
     worker.post(run);
     this.#hooks.jobStarted(job);
     return [worker.state, job];
+  }
+
+  /**
+   * Adds hooks after construction, run after the runtime's own `hooks` (a monitor or a test watching jobs and
+   * workers come and go). Returns a function that removes them.
+   */
+  observe(hooks: RuntimeHooks): () => void {
+    if (hooks === undefined) throw new InvalidArgumentError('observe(hooks)', hooks, 'an object of hook functions (onJobStart, onJobEnd, ...)');
+    return this.#hooks.add(checkHooks(hooks));
   }
 
   /** A live job, or a finished one still in the history. */
@@ -421,6 +438,7 @@ function checkRuntimeOptions(options: RuntimeOptions | undefined): RuntimeOption
   assertOptionalFunction('Runtime onError', bag.onError, 'a function (error, where) => void');
   assertOptionalFunction('Runtime onWarning', bag.onWarning, 'a function (flowName, problems) => void');
   assertOptionalBoolean('Runtime strict', bag.strict);
+  assertOptionalBoolean('Runtime tracing', bag.tracing);
   assertOptionalOneOf('Runtime scheduling', bag.scheduling, ['auto', 'manual']);
   const inspect = bag.inspect;
   if (inspect !== undefined && typeof inspect !== 'function' && !(isPlainObject(inspect) || (typeof inspect === 'object' && inspect !== null && typeof (inspect as Observer<InspectionEvent>).next === 'function'))) {
