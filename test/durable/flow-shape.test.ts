@@ -39,7 +39,7 @@ describe('flow shape', () => {
   });
 
   it('restoring onto a changed shape throws FlowShapeChangedError unless a migration is given', () => {
-    const saved = { flow: flowShape(orders('v1')), routineStates: { bill: { total: 3 } } };
+    const saved: { flow: ReturnType<typeof flowShape>; routineStates: Record<string, unknown> } = { flow: flowShape(orders('v1')), routineStates: { bill: { total: 3 } } };
     const current = flowShape(orders('v2'));
     let error: unknown;
     try {

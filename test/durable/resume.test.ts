@@ -18,6 +18,7 @@ import {
 } from '../../src/durable/index.js';
 import { Flow } from '../../src/flow/flow.js';
 import { MemoryStore } from '../../src/stores/memory-store.js';
+import type { KeyValueStore } from '../../src/stores/types.js';
 import { withHooks } from '../../src/stores/with-hooks.js';
 import { node } from '../helpers.js';
 
@@ -82,7 +83,7 @@ class MiniWorker {
   }
 }
 
-async function start(store: MemoryStore | ReturnType<typeof withHooks>) {
+async function start(store: KeyValueStore) {
   const { log, restored } = await WorkerLog.open(store, 'counting-1');
   const worker = checkFlowShape('counting-1', replay('counting-1', restored), flowShape(flow));
   const mini = new MiniWorker(log, new WorkerFold('counting-1', worker, { trackState: false }), worker);
@@ -95,7 +96,7 @@ describe('resume after a crash mid-activation', () => {
     const inner = new MemoryStore();
     let crashed = false;
     // After the "crash" the old process writes nothing more (a closed store: its log stops for good).
-    const store = withHooks(inner, {
+    const store = withHooks<KeyValueStore>(inner, {
       before: () => {
         if (crashed) throw new StoreClosedError('write (the process crashed)');
       },

@@ -99,7 +99,7 @@ for (const backend of allBackends()) {
         cache: StateMap.empty<number>({ maxEntries: 3 }).set('a', 1).set('b', 2),
       };
       await log.append({ type: 'state.patch', op: 'set', routineId: 'r', value });
-      const [{ record }] = (await WorkerLog.restore(store, 'values')).tail as [{ record: { value: typeof value } }];
+      const [{ record }] = (await WorkerLog.restore(store, 'values')).tail as unknown as [{ record: { value: typeof value } }];
       const back = record.value;
       expect(back.when).toEqual(value.when);
       expect(back.map).toEqual(value.map);
