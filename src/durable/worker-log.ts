@@ -280,12 +280,11 @@ export class WorkerLog {
 
   #flush(): void {
     if (this.#writing || this.#closed || this.#fatal) return;
-    if (this.#queue.length > 0) {
-      void this.#commit();
-      return;
-    }
+    // A compaction whose records are durable goes first: under a steady load the queue is never empty, and
+    // waiting for it would let the log grow without bound. It costs the queued records one write's delay.
     const ready = this.#compactions.findIndex((c) => c.upTo <= this.#durable);
     if (ready >= 0) void this.#compact(this.#compactions.splice(ready, 1)[0]!);
+    else if (this.#queue.length > 0) void this.#commit();
   }
 
   async #commit(): Promise<void> {

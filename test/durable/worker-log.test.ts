@@ -185,6 +185,30 @@ describe('WorkerLog (failures, output gate)', () => {
     expect(() => log.enqueue(patch(2))).toThrow(StoreConnectionError);
   });
 
+  it('compaction is not starved by a steady load, and close() writes what is queued', async () => {
+    const store = new MemoryStore();
+    const { log } = await WorkerLog.open(store, 'steady');
+    let stop = false;
+    const load = (async () => {
+      while (!stop) {
+        log.enqueue(patch(1));
+        await tick();
+      }
+    })();
+    await sleep(20);
+    await log.compact({ at: log.appendedLsn }, log.appendedLsn); // resolves although records keep coming
+    stop = true;
+    await load;
+    log.enqueue(patch(2));
+    log.enqueue(patch(3));
+    await log.close();
+    expect(log.durableLsn).toBe(log.appendedLsn);
+    expect(() => log.enqueue(patch(4))).toThrow(/closed: open it again/);
+    const restored = await WorkerLog.restore(store, 'steady');
+    expect(restored.tail.at(-1)?.lsn).toBe(log.appendedLsn);
+    expect(restored.upTo + restored.tail.length).toBe(log.appendedLsn);
+  });
+
   it('a gap in the segments is reported as a corrupt log, naming the missing records', async () => {
     const store: KeyValueStore = new MemoryStore();
     const { log } = await WorkerLog.open(store, 'gap');
