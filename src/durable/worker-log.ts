@@ -1,8 +1,11 @@
-import { DurableLogCorruptError, InvalidArgumentError, RoutiluxError, StoreClosedError, StoreConnectionError } from '../errors.js';
+import { InvalidArgumentError, RoutiluxError, StoreClosedError, StoreConnectionError } from '../errors.js';
 import type { KeyValueStore } from '../stores/types.js';
-import { decodeParsed, encodeValue } from './codec.js';
+import { encodeValue } from './codec.js';
 import { MAX_LSN, workerKeys, type WorkerKeys } from './keys.js';
-import { RECORD_TYPES, type DurableRecord, type LoggedRecord } from './records.js';
+import { LOG_FORMAT, readLog, type RestoredLog, type Segment } from './read-log.js';
+import { RECORD_TYPES, type DurableRecord } from './records.js';
+
+export type { RestoredLog } from './read-log.js';
 import { writeAtomically, type WriteOperation } from './write-atomically.js';
 
 export interface WorkerLogOptions {
@@ -23,16 +26,6 @@ export interface WorkerLogOptions {
   readonly onCommitError?: (error: unknown, attempt: number) => void;
 }
 
-/** What a worker's log held when it was opened: the latest snapshot and the records after it, in LSN order. */
-export interface RestoredLog {
-  /** What `compact()` was given last, decoded; undefined when there was no compaction yet. */
-  readonly snapshot: unknown;
-  /** The last LSN the snapshot covers (0 without one). */
-  readonly upTo: number;
-  /** Every record after `upTo`, in order, without gaps. */
-  readonly tail: readonly LoggedRecord[];
-}
-
 interface Waiter {
   readonly lsn: number;
   readonly deadline: number;
@@ -47,13 +40,7 @@ interface Compaction {
   readonly reject: (error: unknown) => void;
 }
 
-interface Segment {
-  readonly first: number;
-  readonly count: number;
-}
-
-const READ_CHUNK = 500;
-const FORMAT = 1;
+const FORMAT = LOG_FORMAT;
 
 function checkMs(name: string, value: unknown, fallback: number, min: number): number {
   if (value === undefined) return fallback;
@@ -400,54 +387,5 @@ export class WorkerLog {
     }
     this.#waiters = waiting;
     if (waiting.length > 0) this.#armDeadline();
-  }
-}
-
-async function readLog(store: KeyValueStore, workerId: string, keys: WorkerKeys): Promise<{ restored: RestoredLog; segments: Segment[] }> {
-  const snapText = await store.get(keys.snapshot);
-  let snapshot: unknown;
-  let upTo = 0;
-  if (snapText !== undefined) {
-    const parsed = parseJson(snapText, workerId, keys.snapshot) as { v?: unknown; upTo?: unknown; s?: unknown };
-    if (parsed.v !== FORMAT || !Number.isInteger(parsed.upTo)) throw new DurableLogCorruptError(workerId, `${keys.snapshot} is not a snapshot this routilux wrote`);
-    upTo = parsed.upTo as number;
-    snapshot = decodeParsed(parsed.s);
-  }
-  const starts = (await store.keys(keys.logPattern))
-    .map((k) => keys.lsnOf(k))
-    .filter((n): n is number => n !== undefined)
-    .sort((a, b) => a - b);
-  const tail: LoggedRecord[] = [];
-  const segments: Segment[] = [];
-  let expected = upTo + 1;
-  for (let i = 0; i < starts.length; i += READ_CHUNK) {
-    const chunk = starts.slice(i, i + READ_CHUNK);
-    const values = await store.getMany(chunk.map((n) => keys.segment(n)));
-    for (let j = 0; j < chunk.length; j++) {
-      const first = chunk[j]!;
-      const key = keys.segment(first);
-      if (values[j] === undefined) continue; // deleted by a compaction since it was listed
-      const parsed = parseJson(values[j], workerId, key) as { v?: unknown; lsn?: unknown; r?: unknown };
-      if (parsed.v !== FORMAT || parsed.lsn !== first || !Array.isArray(parsed.r)) throw new DurableLogCorruptError(workerId, `${key} is not a log segment this routilux wrote`);
-      const records = parsed.r as unknown[];
-      segments.push({ first, count: records.length });
-      const end = first + records.length - 1;
-      if (end <= upTo) continue; // covered by the snapshot; the next compaction deletes it
-      if (first > expected) throw new DurableLogCorruptError(workerId, `records ${expected} to ${first - 1} are missing before ${key}`);
-      for (let r = expected - first; r < records.length; r++) {
-        tail.push({ lsn: first + r, record: decodeParsed(records[r]) as DurableRecord });
-      }
-      expected = end + 1;
-    }
-  }
-  return { restored: { snapshot, upTo, tail }, segments };
-}
-
-function parseJson(value: unknown, workerId: string, key: string): unknown {
-  if (typeof value !== 'string') throw new DurableLogCorruptError(workerId, `${key} does not hold the text the log writes`);
-  try {
-    return JSON.parse(value);
-  } catch (error) {
-    throw new DurableLogCorruptError(workerId, `${key} is not valid JSON (${(error as Error).message})`);
   }
 }
