@@ -165,8 +165,13 @@ export class WorkerFold {
     return { ...this.#worker, routineStates: routineStates ? { ...routineStates } : this.#worker.routineStates, warnings: [] };
   }
 
-  /** Folds one record in. Records at or below the LSN already folded are ignored (a snapshot covers them). */
-  apply(record: DurableRecord, lsn: number): void {
+  /**
+   * Folds one record in. Records at or below the LSN already folded are ignored (a snapshot covers them).
+   * `updateResult`: with `trackState: false`, the routine's state right after an `update` call (the live
+   * worker's value), kept as the call's result so a snapshot taken while the activation is in flight can still
+   * give a re-run its recorded result.
+   */
+  apply(record: DurableRecord, lsn: number, updateResult?: unknown): void {
     const w = this.#worker;
     if (lsn <= w.upTo) return;
     w.upTo = lsn;
@@ -223,7 +228,7 @@ export class WorkerFold {
         if (!activation) return this.#warn(lsn, `call ${record.index} of activation ${record.seq} of job "${record.jobId}", which is not open`);
         let result = record.result;
         if (record.kind === 'update' && record.change) {
-          const state = this.#trackState ? applyStateChange(this.#worker.routineStates, record.change) : record.result;
+          const state = this.#trackState ? applyStateChange(this.#worker.routineStates, record.change) : updateResult;
           if (result === undefined) result = state;
         }
         if (record.kind === 'emit') for (const d of record.deliveries ?? []) enqueueItem(job, d.routineId, d.slot, d.item);

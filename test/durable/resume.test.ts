@@ -36,6 +36,7 @@ const LOGIC: Call[] = ['inc', 'emit', 'inc', 'data', 'inc'];
 class MiniWorker {
   states: Record<string, unknown>;
   delivered: unknown[] = [];
+  compactInFlight = false;
   constructor(
     readonly log: WorkerLog,
     readonly fold: WorkerFold,
@@ -44,9 +45,9 @@ class MiniWorker {
     this.states = { ...restored.routineStates };
   }
 
-  record(record: DurableRecord): number {
+  record(record: DurableRecord, updateResult?: unknown): number {
     const lsn = this.log.enqueue(record);
-    this.fold.apply(record, lsn);
+    this.fold.apply(record, lsn, updateResult);
     return lsn;
   }
 
@@ -63,7 +64,7 @@ class MiniWorker {
             d.n = (d.n ?? 0) + 1;
           });
           this.states = { ...this.states, count: next };
-          this.record({ type: 'activation.call', jobId, seq, index: step.index, kind: 'update', target: 'count', change: { op: 'patch', routineId: 'count', patches } });
+          this.record({ type: 'activation.call', jobId, seq, index: step.index, kind: 'update', target: 'count', change: { op: 'patch', routineId: 'count', patches } }, next);
           results.push(next);
         }
       } else if (call === 'emit') {
@@ -76,8 +77,10 @@ class MiniWorker {
         const step = cursor.next('setData', 'stage');
         if (!step.replay) this.record({ type: 'activation.call', jobId, seq, index: step.index, kind: 'setData', target: 'stage', value: 'counted' });
       }
-      // Calls 0 and 1 are committed before the crash; later ones are only enqueued.
+      // Calls 0 and 1 are committed before the crash (and, with `compactAt`, compacted into a snapshot while the
+      // activation is in flight); later ones are only enqueued.
       if (i < 2) await this.log.whenDurable();
+      if (i === 1 && this.compactInFlight) await this.log.compact(this.fold.snapshot(this.states), this.log.durableLsn);
     }
     return results;
   }
@@ -92,7 +95,7 @@ async function start(store: KeyValueStore) {
 }
 
 describe('resume after a crash mid-activation', () => {
-  it('re-runs the in-flight activation: committed calls are replayed, not repeated; state effects exactly once', async () => {
+  it.each([false, true])('re-runs the in-flight activation: committed calls are replayed, not repeated; state effects exactly once (snapshot taken mid-activation: %s)', async (compactInFlight) => {
     const inner = new MemoryStore();
     let crashed = false;
     // After the "crash" the old process writes nothing more (a closed store: its log stops for good).
@@ -103,6 +106,7 @@ describe('resume after a crash mid-activation', () => {
     });
 
     const first = await start(store);
+    first.mini.compactInFlight = compactInFlight;
     const accepted = first.mini.record({
       type: 'job.accepted',
       jobId: 'j1',
@@ -123,6 +127,7 @@ describe('resume after a crash mid-activation', () => {
 
     // A new process: restore, resume job j1.
     crashed = false;
+    expect((await WorkerLog.restore(inner, 'counting-1')).upTo > 0).toBe(compactInFlight);
     const second = await start(inner);
     const job = second.worker.jobs.get('j1')!;
     expect(second.worker.routineStates.count).toEqual({ n: 1 });
