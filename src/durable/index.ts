@@ -29,9 +29,9 @@
  *   off mid-way, so its re-run replays the committed prefix and then runs live. Fewer calls is one
  *   (`JournalCursor.finish()`).
  *
- * Seams for the engine (see the report in the durable branch for details):
- * - worker start: `resolveStore(option)`, `WorkerLog.open(store, workerId)`, `replay(workerId, restored)`,
- *   `checkFlowShape(workerId, worker, flowShape(flow), migrate)`, then enqueue `worker.started`.
+ * Seams for the engine (DurableWorker bundles the first and the compaction policy):
+ * - worker start: `resolveStore(option)`, `DurableWorker.open({ store, workerId, flow, migrate, routineStates })`
+ *   = `WorkerLog.open` + `replay` + `checkFlowShape` + a `worker.started` record; resume `restored.jobs`.
  * - post: enqueue `job.accepted`; `accepted()` = `whenDurable(lsn)`.
  * - activation start / each runtime call / end: `activation.start`, `activation.call` (via a JournalCursor),
  *   `activation.end`; timers: `timer.set` / `timer.cleared`; job end: `job.ended`, and `done()`/`onJobEnd` wait
@@ -56,3 +56,4 @@ export {
 export { JournalCursor, type CursorStep, type Divergence } from './journal-cursor.js';
 export { flowShape, diffShapes, checkFlowShape, type FlowShape } from './flow-shape.js';
 export { resolveStore, type ResolvedStore } from './resolve-store.js';
+export { DurableWorker, type DurableWorkerOptions, type IdempotentJob } from './durable-worker.js';
