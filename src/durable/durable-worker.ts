@@ -6,6 +6,7 @@ import type { DurableRecord } from './records.js';
 import { WorkerFold, replay, type FinishedJob, type ReplayOptions, type RestoredJob, type RestoredWorker } from './replay.js';
 import { WorkerLog, type WorkerLogOptions } from './worker-log.js';
 
+/** Options of DurableWorker.open: the store, worker and flow, the log's and replay's options, and the compaction policy. */
 export interface DurableWorkerOptions extends WorkerLogOptions, Omit<ReplayOptions, 'trackState'> {
   readonly store: KeyValueStore;
   readonly workerId: string;

@@ -111,6 +111,7 @@ export interface ActivationDivergedRecord {
 /** How an activation ended: `retry` keeps it (and its items) until its retry starts or the job ends. */
 export type ActivationOutcome = 'completed' | 'failed' | 'retry' | 'cancelled' | 'vetoed';
 
+/** The activation's logic finished (or was stopped): a finished activation never runs again after a restart. */
 export interface ActivationEndRecord {
   readonly type: 'activation.end';
   readonly jobId: string;

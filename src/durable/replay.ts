@@ -75,6 +75,7 @@ export interface RestoredWorker {
   warnings: string[];
 }
 
+/** How replay bounds what it keeps (history, idempotency keys) and whether it folds state. */
 export interface ReplayOptions {
   /** The runtime clock, for expiring history and idempotency keys. Default `Date.now`. */
   readonly now?: () => number;

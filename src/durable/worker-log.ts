@@ -5,9 +5,11 @@ import { MAX_LSN, workerKeys, type WorkerKeys } from './keys.js';
 import { LOG_FORMAT, readLog, type RestoredLog, type Segment } from './read-log.js';
 import { RECORD_TYPES, type DurableRecord } from './records.js';
 
+/** Re-exported: what `WorkerLog.open` and `WorkerLog.restore` read. */
 export type { RestoredLog } from './read-log.js';
 import { writeAtomically, type WriteOperation } from './write-atomically.js';
 
+/** Options of WorkerLog.open: how long callers wait for the store, how failed commits are retried, how big a segment gets. */
 export interface WorkerLogOptions {
   /**
    * How long (ms) `whenDurable` / `append` wait for the store before rejecting with StoreConnectionError. The
