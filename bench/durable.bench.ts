@@ -4,6 +4,8 @@
  *   commit: one store write per turn), on a SqliteStore file in WAL mode;
  * - baseline: the same records JSON.stringify'd and INSERTed by better-sqlite3 in one transaction per turn
  *   (one row per record), on a file in the same WAL / synchronous=NORMAL mode, awaiting setImmediate each turn.
+ * - on Redis (a redis-server of its own): the same WorkerLog on a RedisStore beside raw ioredis sending each
+ *   turn's records as one MULTI of SETs (one key per record), awaiting its reply.
  * Rounds alternate; figures are medians, the ratio the median of per-round ratios (baseline rate / ours).
  * Run: node --expose-gc --import tsx bench/durable.bench.ts
  */
@@ -11,6 +13,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { Redis } from 'ioredis';
+import { RedisStore } from '../src/stores/redis-store.js';
+import type { KeyValueStore } from '../src/stores/types.js';
+import { startRedisServer } from '../test/setup/redis-server.js';
 import { WorkerLog, type DurableRecord } from '../src/durable/index.js';
 import { SqliteStore } from '../src/stores/sqlite-store.js';
 import { paired, printPaired } from './lib/measure.js';
@@ -30,9 +36,8 @@ const record = (n: number): DurableRecord => ({
 });
 
 let files = 0;
-async function ours(perTurn: number): Promise<number> {
-  const store = new SqliteStore({ path: join(dir, `ours-${files++}.db`) });
-  const { log } = await WorkerLog.open(store, 'bench');
+async function ours(perTurn: number, store: KeyValueStore = new SqliteStore({ path: join(dir, `ours-${files++}.db`) })): Promise<number> {
+  const { log } = await WorkerLog.open(store, `bench-${files++}`);
   let n = 0;
   const started = performance.now();
   while (performance.now() - started < MS) {
@@ -68,10 +73,38 @@ async function baseline(perTurn: number): Promise<number> {
   return rate;
 }
 
+async function rawRedis(client: Redis, perTurn: number): Promise<number> {
+  let n = 0;
+  const run = files++;
+  const started = performance.now();
+  while (performance.now() - started < MS) {
+    const multi = client.multi();
+    for (let i = 0; i < perTurn; i++, n++) multi.set(`raw:${run}:log:${String(n).padStart(12, '0')}`, JSON.stringify(record(n)));
+    await multi.exec();
+    await turn();
+  }
+  return (n * 1000) / (performance.now() - started);
+}
+
 try {
   for (const perTurn of [1, 10, 100]) {
     const result = await paired(ROUNDS, () => ours(perTurn), () => baseline(perTurn));
     printPaired(`durable log, ${perTurn} record(s)/turn, SQLite`, result, 'raw better-sqlite3 tx/turn', 'rec/s');
+  }
+  const server = await startRedisServer();
+  const client = new Redis(server.url);
+  try {
+    for (const perTurn of [1, 10, 100]) {
+      const result = await paired(
+        ROUNDS,
+        () => ours(perTurn, new RedisStore({ url: server.url })),
+        () => rawRedis(client, perTurn),
+      );
+      printPaired(`durable log, ${perTurn} record(s)/turn, Redis`, result, 'raw ioredis MULTI/turn', 'rec/s');
+    }
+  } finally {
+    client.disconnect();
+    await server.stop();
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
