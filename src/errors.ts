@@ -388,6 +388,40 @@ export class JobNotFoundError extends RoutiluxError {
       'JOB_NOT_FOUND',
       `No job "${jobId}" is running or in the job history. Finished jobs are kept only up to jobHistory.maxEntries / ttl: ` +
         'check the id, or keep more history with new Runtime({ jobHistory: { maxEntries, ttl } }).',
+
+// --- durable ---
+
+/**
+ * A worker's checkpoint was written by a flow of another shape (routines, slots, events or connections differ)
+ * than the one `exec` was given. The message lists the differences.
+ */
+export class FlowShapeChangedError extends RoutiluxError {
+  constructor(
+    readonly workerId: string,
+    readonly differences: readonly string[],
+  ) {
+    super(
+      'FLOW_SHAPE_CHANGED',
+      `Worker "${workerId}" was checkpointed with a flow of another shape than the one given to exec:\n` +
+        differences.map((d) => `  - ${d}`).join('\n') +
+        `\nPass a migration that turns the saved worker into one this flow can run: ` +
+        `exec(flow, { workerId: "${workerId}", migrate: (saved) => ({ ...saved, routineStates: { ... } }) }), ` +
+        `or restore it with the flow it was saved with.`,
+    );
+  }
+}
+
+/** A worker's durable log in the store is not a gapless sequence: the store lost or altered writes. */
+export class DurableLogCorruptError extends RoutiluxError {
+  constructor(
+    readonly workerId: string,
+    readonly detail: string,
+  ) {
+    super(
+      'DURABLE_LOG_CORRUPT',
+      `The durable log of worker "${workerId}" cannot be restored: ${detail}. The store lost or altered writes ` +
+        `(e.g. Redis without "appendonly yes", or keys under "routilux:{${workerId}}:" written by another program). ` +
+        `Restore the store from a backup, or delete those keys to start the worker afresh.`,
     );
   }
 }
