@@ -388,6 +388,9 @@ export class JobNotFoundError extends RoutiluxError {
       'JOB_NOT_FOUND',
       `No job "${jobId}" is running or in the job history. Finished jobs are kept only up to jobHistory.maxEntries / ttl: ` +
         'check the id, or keep more history with new Runtime({ jobHistory: { maxEntries, ttl } }).',
+    );
+  }
+}
 
 // --- durable ---
 
