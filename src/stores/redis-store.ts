@@ -1,9 +1,11 @@
 import type { Redis } from 'ioredis';
-import { InvalidArgumentError } from '../errors.js';
-import type { MaybePromise, StoreEngine } from './engine.js';
+import { InvalidArgumentError, StoreValueTypeError } from '../errors.js';
+import { incremented } from './atomic.js';
+import { ABSENT, type EngineWrite, type MaybePromise, type StoreEngine } from './engine.js';
+import { scripted } from './redis-scripts.js';
 import { escapeRedisGlob, type Glob } from './glob.js';
 import { RedisConnection } from './redis-connection.js';
-import { resolveCodec, type Codec, type Serializer, type SerializerName } from './serializers.js';
+import { JSON_CODEC, resolveCodec, type Codec, type Serializer, type SerializerName } from './serializers.js';
 import { StoreView } from './store-view.js';
 import { checkDelay, checkKeyPrefix, checkTtl, checkWholeNumber, rejectUnknownOptions } from './validate.js';
 
@@ -234,6 +236,72 @@ class RedisEngine implements StoreEngine {
         this.#checkPipeline(results, 'clear the store', Math.ceil(keys.length / CHUNK));
       } else if (keys.length > 0) await this.#do('clear the store', undefined, true, (c) => c.unlink(...keys));
     }
+  }
+
+  increment(key: string, by: number, ttl: number | undefined, keyOffset: number): Promise<number> {
+    if (this.codec !== JSON_CODEC) return this.#incrementByCompare(key, by, ttl, keyOffset);
+    const px = this.#px(ttl);
+    return this.#do(
+      'increment',
+      key,
+      true,
+      (c) => scripted(c).routiluxIncrement(key, by, px === undefined ? '' : String(px)),
+      ([status, result]) => {
+        if (status === 1) return result as number;
+        const label = key.slice(keyOffset);
+        const current = this.codec.decode(result, key, keyOffset); // a SerializationError if it is not JSON at all
+        if (status === 2) throw new StoreValueTypeError(label, `${String(current)} + ${by} is past ±Number.MAX_SAFE_INTEGER`);
+        incremented(current, by, label); // throws: not a whole number
+        throw new StoreValueTypeError(label, `it holds ${JSON.stringify(result)}, which is not written as a whole number`);
+      },
+    );
+  }
+
+  /** increment for serializers Redis cannot read: read, add, and write only if nothing changed meanwhile; retry. */
+  async #incrementByCompare(key: string, by: number, ttl: number | undefined, keyOffset: number): Promise<number> {
+    for (;;) {
+      const raw = await this.#do<string | Buffer | null>('increment', key, false, (c) => (this.#binary ? c.getBuffer(key) : c.get(key)));
+      const next = incremented(raw == null ? undefined : this.codec.decode(raw, key, keyOffset), by, key.slice(keyOffset));
+      const data = this.codec.encode(next, key, keyOffset);
+      if (await (raw == null ? this.setIfAbsent(key, data, ttl) : this.compareAndSet(key, raw, data, undefined))) return next;
+    }
+  }
+
+  setIfAbsent(key: string, data: unknown, ttl: number | undefined): Promise<boolean> {
+    const px = this.#px(ttl);
+    const value = data as string | Buffer;
+    return this.#do('set', key, true, (c) => (px === undefined ? c.set(key, value, 'NX') : c.set(key, value, 'PX', px, 'NX')), (reply) => reply === 'OK');
+  }
+
+  compareAndSet(key: string, expected: unknown, data: unknown, ttl: number | undefined): Promise<boolean> {
+    const absent = expected === ABSENT;
+    const px = absent || ttl !== undefined ? this.#px(ttl) : undefined;
+    const ttlArg = !absent && ttl === undefined ? 'keep' : px === undefined ? 'none' : String(px);
+    return this.#do(
+      'compare and set',
+      key,
+      true,
+      (c) => scripted(c).routiluxCompareAndSet(key, absent ? 'absent' : 'equal', absent ? '' : (expected as string | Buffer), data as string | Buffer, ttlArg),
+      (reply) => reply === 1,
+    );
+  }
+
+  /** MULTI/EXEC: Redis applies the writes together, with nothing in between, or (connection lost) none of them. */
+  async batch(writes: readonly EngineWrite[]): Promise<void> {
+    const action = `apply a batch of ${writes.length} writes`;
+    const results = await this.#do(action, undefined, true, (c) => {
+      const multi = c.multi();
+      for (const write of writes) {
+        if (write.remove) multi.del(write.key);
+        else {
+          const px = this.#px(write.ttl);
+          if (px === undefined) multi.set(write.key, write.data as string | Buffer);
+          else multi.set(write.key, write.data as string | Buffer, 'PX', px);
+        }
+      }
+      return multi.exec();
+    });
+    this.#checkPipeline(results, action, writes.length);
   }
 
   close(): Promise<void> {

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { deserialize as v8Deserialize, serialize as v8Serialize } from 'node:v8';
 import { InvalidArgumentError, RoutiluxError, SerializationError } from '../errors.js';
 import { deepFreeze } from '../serialization/deep-freeze.js';
@@ -29,6 +30,16 @@ export interface Codec {
   readonly binary: boolean;
   encode(value: unknown, key: string, keyOffset: number): unknown;
   decode(data: unknown, key: string, keyOffset: number): unknown;
+  /** What `same` compares stored data with: the encoded value (a copy is never frozen or kept). */
+  comparable(value: unknown, key: string, keyOffset: number): unknown;
+  /** Whether stored data is the value `comparable` was made from (compareAndSet). */
+  same(data: unknown, comparable: unknown): boolean;
+}
+
+/** Serialized forms are equal when their text or bytes are. */
+function sameBytes(a: unknown, b: unknown): boolean {
+  if (typeof a === 'string' || typeof b === 'string') return a === b;
+  return a instanceof Uint8Array && b instanceof Uint8Array && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }
 
 const labelOf = (key: string, keyOffset: number) => (keyOffset === 0 ? key : key.slice(keyOffset));
@@ -135,13 +146,17 @@ const NONE_CODEC: Codec = {
   binary: false,
   encode: (value) => deepFreeze(value),
   decode: (data) => data,
+  comparable: (value) => value,
+  same: (data, value) => isDeepStrictEqual(data, value),
 };
 
 /** A user's Serializer: it gets the key for its messages, and its own errors become SerializationErrors. */
 function codecOf(serializer: Serializer): Codec {
-  return {
+  const codec: Codec = {
     name: serializer.name,
     binary: serializer.binary,
+    comparable: (value, key, keyOffset) => codec.encode(value, key, keyOffset),
+    same: sameBytes,
     encode(value, key, keyOffset) {
       const label = labelOf(key, keyOffset);
       try {
@@ -158,10 +173,19 @@ function codecOf(serializer: Serializer): Codec {
       return serializer.deserialize(data, label);
     },
   };
+  return codec;
 }
 
-const JSON_CODEC: Codec = { name: 'json', binary: false, encode: encodeJson, decode: decodeJson };
-const STRUCTURED_CODEC: Codec = { name: 'structured', binary: true, encode: encodeStructured, decode: decodeStructured };
+/** The default codec: integers are stored as their decimal text, which Redis can increment itself. */
+export const JSON_CODEC: Codec = { name: 'json', binary: false, encode: encodeJson, decode: decodeJson, comparable: encodeJson, same: sameBytes };
+const STRUCTURED_CODEC: Codec = {
+  name: 'structured',
+  binary: true,
+  encode: encodeStructured,
+  decode: decodeStructured,
+  comparable: encodeStructured,
+  same: sameBytes,
+};
 
 /** Resolves a `serializer` option. `none` is accepted only where `allowNone` (the memory store). */
 export function resolveCodec(option: unknown, allowNone: boolean, argument = 'serializer'): Codec {

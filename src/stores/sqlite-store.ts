@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { InvalidArgumentError, MissingDependencyError, StoreClosedError, StoreConnectionError, StoreOperationError } from '../errors.js';
-import { prefixUpperBound, type MaybePromise, type StoreEngine } from './engine.js';
+import { incremented } from './atomic.js';
+import { ABSENT, prefixUpperBound, type EngineWrite, type MaybePromise, type StoreEngine } from './engine.js';
 import type { Glob } from './glob.js';
 import { resolveCodec, type Codec, type Serializer, type SerializerName } from './serializers.js';
 import { StoreView } from './store-view.js';
@@ -260,6 +261,65 @@ class SqliteEngine implements StoreEngine {
     return this.#run('clear the store', () => {
       const [where, args] = prefixClause(prefix);
       this.#statement(`DELETE FROM $t WHERE ${where}`).run(...args);
+    });
+  }
+
+  // Atomic operations run in one IMMEDIATE transaction: it takes the write lock before reading, so another
+  // process writing the same file cannot come in between the read and the write.
+
+  #liveRow(key: string): { value: unknown; expires_at: number | null } | undefined {
+    return this.#statement(`SELECT value, expires_at FROM $t WHERE key = ? ${this.#live}`).get(key, this.#config.now()) as
+      | { value: unknown; expires_at: number | null }
+      | undefined;
+  }
+
+  increment(key: string, by: number, ttl: number | undefined, keyOffset: number): MaybePromise<number> {
+    return this.#run(`increment "${key}"`, (db) =>
+      db
+        .transaction(() => {
+          const row = this.#liveRow(key);
+          const next = incremented(row === undefined ? undefined : this.codec.decode(row.value, key, keyOffset), by, key.slice(keyOffset));
+          this.#upsert(key, this.codec.encode(next, key, keyOffset), row === undefined ? this.#expiry(ttl) : row.expires_at);
+          return next;
+        })
+        .immediate(),
+    );
+  }
+
+  setIfAbsent(key: string, data: unknown, ttl: number | undefined): MaybePromise<boolean> {
+    return this.#run(`set "${key}"`, (db) =>
+      db
+        .transaction(() => {
+          if (this.#liveRow(key) !== undefined) return false;
+          this.#upsert(key, data, this.#expiry(ttl));
+          return true;
+        })
+        .immediate(),
+    );
+  }
+
+  compareAndSet(key: string, expected: unknown, data: unknown, ttl: number | undefined): MaybePromise<boolean> {
+    return this.#run(`compare and set "${key}"`, (db) =>
+      db
+        .transaction(() => {
+          const row = this.#liveRow(key);
+          const matches = expected === ABSENT ? row === undefined : row !== undefined && this.codec.same(row.value, expected);
+          if (matches) this.#upsert(key, data, row === undefined || ttl !== undefined ? this.#expiry(ttl) : row.expires_at);
+          return matches;
+        })
+        .immediate(),
+    );
+  }
+
+  batch(writes: readonly EngineWrite[]): MaybePromise<void> {
+    return this.#run(`apply a batch of ${writes.length} writes`, (db) => {
+      db.transaction(() => {
+        const now = this.#config.now();
+        for (const write of writes) {
+          if (write.remove) this.#delete(write.key, now);
+          else this.#upsert(write.key, write.data, this.#expiry(write.ttl));
+        }
+      }).immediate();
     });
   }
 

@@ -1,23 +1,39 @@
 import { InvalidArgumentError } from '../errors.js';
-import type { KeyValueStore, ReadonlyKeyValueStore, SetOptions, StoreEntries } from './types.js';
+import type { BatchOperation, KeyValueStore, ReadonlyKeyValueStore, SetOptions, StoreEntries } from './types.js';
 import { toEntryList } from './validate.js';
 
-export type StoreOperation = 'get' | 'set' | 'delete' | 'exists' | 'keys' | 'scan' | 'getMany' | 'setMany' | 'deleteMany' | 'clear' | 'close';
+/** The store operations a hook hears about. */
+export type StoreOperation =
+  | 'get'
+  | 'set'
+  | 'delete'
+  | 'exists'
+  | 'keys'
+  | 'scan'
+  | 'getMany'
+  | 'setMany'
+  | 'deleteMany'
+  | 'clear'
+  | 'close'
+  | 'increment'
+  | 'setIfAbsent'
+  | 'compareAndSet'
+  | 'batch';
 
 /** What a hook is told about an operation. */
 export interface StoreHookContext {
   readonly operation: StoreOperation;
   /** The scope the call was made through, relative to the hooked store ('' for the store itself, 'user:admin'). */
   readonly scope: string;
-  /** get, set, delete, exists. */
+  /** get, set, delete, exists, increment, setIfAbsent, compareAndSet. */
   readonly key?: string;
-  /** getMany, setMany, deleteMany. */
+  /** getMany, setMany, deleteMany, batch. */
   readonly keys?: readonly string[];
   /** keys, scan. */
   readonly pattern?: string;
-  /** set: the value written. */
+  /** set, setIfAbsent, compareAndSet: the value written; increment: the amount added. */
   readonly value?: unknown;
-  /** set, setMany: the options given. */
+  /** set, setMany, increment, setIfAbsent, compareAndSet: the options given. */
   readonly options?: SetOptions;
 }
 
@@ -121,6 +137,25 @@ class HookedView<V, In = V> implements KeyValueStore<V, In> {
       return this.#call({ operation: 'setMany', ...withOptions }, () => Promise.reject(error));
     }
     return this.#call({ operation: 'setMany', keys: list.map((e) => e[0]), ...withOptions }, () => this.#inner.setMany(list, options));
+  }
+
+  increment(key: string, by?: number, options?: SetOptions): Promise<number> {
+    return this.#call({ operation: 'increment', key, value: by ?? 1, ...(options ? { options } : {}) }, () => this.#inner.increment(key, by, options));
+  }
+
+  setIfAbsent(key: string, value: In, options?: SetOptions): Promise<boolean> {
+    return this.#call({ operation: 'setIfAbsent', key, value, ...(options ? { options } : {}) }, () => this.#inner.setIfAbsent(key, value, options));
+  }
+
+  compareAndSet(key: string, expected: In | undefined, next: In, options?: SetOptions): Promise<boolean> {
+    return this.#call({ operation: 'compareAndSet', key, value: next, ...(options ? { options } : {}) }, () =>
+      this.#inner.compareAndSet(key, expected, next, options),
+    );
+  }
+
+  batch(operations: readonly BatchOperation<In>[]): Promise<void> {
+    const keys = Array.isArray(operations) ? operations.map((o: unknown) => (o as { key?: unknown } | null)?.key).filter((k): k is string => typeof k === 'string') : [];
+    return this.#call({ operation: 'batch', keys }, () => this.#inner.batch(operations));
   }
 
   deleteMany(keys: readonly string[]): Promise<number> {
