@@ -7,7 +7,7 @@ import { escapeRedisGlob, type Glob } from './glob.js';
 import { RedisConnection } from './redis-connection.js';
 import { JSON_CODEC, resolveCodec, type Codec, type Serializer, type SerializerName } from './serializers.js';
 import { StoreView } from './store-view.js';
-import { checkDelay, checkKeyPrefix, checkTtl, checkWholeNumber, rejectUnknownOptions } from './validate.js';
+import { checkDelay, checkKeyPrefix, checkOptionsBag, checkTtl, checkWholeNumber, orDefault, rejectUnknownOptions } from './validate.js';
 
 export interface RedisStoreOptions {
   /** `redis://[user:password@]host:port/db` or `rediss://…`. Default `redis://127.0.0.1:6379`. */
@@ -316,9 +316,8 @@ class RedisEngine implements StoreEngine {
  */
 export class RedisStore<V = unknown> extends StoreView<V> {
   constructor(options: RedisStoreOptions = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw new InvalidArgumentError('RedisStore options', options, 'an object such as { url: "redis://127.0.0.1:6379/0" }');
-    }
+    checkOptionsBag(options, 'RedisStore', '{ url: "redis://127.0.0.1:6379/0" }', true);
+    options ??= {};
     rejectUnknownOptions(options, OPTIONS, 'RedisStore');
     const { url, client } = options;
     if (url !== undefined && client !== undefined) {
@@ -345,8 +344,8 @@ export class RedisStore<V = unknown> extends StoreView<V> {
     const connection = new RedisConnection({
       url,
       client,
-      connectTimeout: checkDelay(options.connectTimeout ?? 10_000, 'connectTimeout', 1),
-      commandTimeout: checkDelay(options.commandTimeout ?? 5_000, 'commandTimeout', 1),
+      connectTimeout: checkDelay(orDefault<unknown>(options.connectTimeout, 10_000), 'connectTimeout', 1),
+      commandTimeout: checkDelay(orDefault<unknown>(options.commandTimeout, 5_000), 'commandTimeout', 1),
       description,
     });
     const engine = new RedisEngine(
@@ -354,7 +353,7 @@ export class RedisStore<V = unknown> extends StoreView<V> {
       description,
       resolveCodec(options.serializer, false),
       checkTtl(options.ttl, 'ttl'),
-      checkWholeNumber(options.scanCount ?? 1000, 'scanCount', 1),
+      checkWholeNumber(orDefault<unknown>(options.scanCount, 1000), 'scanCount', 1),
     );
     super(engine, keyPrefix, keyPrefix.length, false, true);
   }

@@ -5,7 +5,7 @@ import { ABSENT, prefixUpperBound, type EngineWrite, type MaybePromise, type Sto
 import type { Glob } from './glob.js';
 import { resolveCodec, type Codec, type Serializer, type SerializerName } from './serializers.js';
 import { StoreView } from './store-view.js';
-import { checkDelay, checkFunction, checkKeyPrefix, checkTtl, rejectUnknownOptions } from './validate.js';
+import { checkDelay, checkFunction, checkKeyPrefix, checkOptionsBag, checkTtl, orDefault, rejectUnknownOptions } from './validate.js';
 
 export interface SqliteStoreOptions {
   /** Database file (created if missing; its directory must exist), or ':memory:'. */
@@ -347,18 +347,16 @@ export class SqliteStore<V = unknown> extends StoreView<V> {
   readonly #engine: SqliteEngine;
 
   constructor(options: SqliteStoreOptions) {
-    if (typeof options !== 'object' || options === null) {
-      throw new InvalidArgumentError('SqliteStore options', options, 'an object such as { path: "./data.db" }');
-    }
+    checkOptionsBag(options, 'SqliteStore', '{ path: "./data.db" }', false);
     rejectUnknownOptions(options, OPTIONS, 'SqliteStore');
     if (typeof options.path !== 'string' || options.path.length === 0) {
       throw new InvalidArgumentError('path', options.path, 'a file path such as "./data.db" (or ":memory:")');
     }
-    const table = options.table ?? 'routilux_kv';
+    const table: unknown = orDefault<unknown>(options.table, 'routilux_kv');
     if (typeof table !== 'string' || !TABLE_NAME.test(table)) {
       throw new InvalidArgumentError('table', table, 'a table name of letters, digits and _ (not starting with a digit)');
     }
-    const synchronous = options.synchronous ?? 'normal';
+    const synchronous: unknown = orDefault<unknown>(options.synchronous, 'normal');
     if (synchronous !== 'normal' && synchronous !== 'full') {
       throw new InvalidArgumentError('synchronous', synchronous, '"normal" or "full"');
     }
@@ -368,9 +366,9 @@ export class SqliteStore<V = unknown> extends StoreView<V> {
       table,
       ttl: checkTtl(options.ttl, 'ttl'),
       codec: resolveCodec(options.serializer, false),
-      sweepInterval: checkDelay(options.sweepInterval ?? 60_000, 'sweepInterval', 0),
+      sweepInterval: checkDelay(orDefault<unknown>(options.sweepInterval, 60_000), 'sweepInterval', 0),
       synchronous: synchronous === 'full' ? 'FULL' : 'NORMAL',
-      busyTimeout: checkDelay(options.busyTimeout ?? 5000, 'busyTimeout', 0),
+      busyTimeout: checkDelay(orDefault<unknown>(options.busyTimeout, 5000), 'busyTimeout', 0),
       now: checkFunction<() => number>(options.now, 'now') ?? Date.now,
     });
     super(engine, keyPrefix, keyPrefix.length, false, true);

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { BatchOperation, KeyValueStore, ReadonlyKeyValueStore, SetOptions, StoreEntries } from './types.js';
-import { toEntryList } from './validate.js';
+import { isPlainObject, toEntryList } from './validate.js';
 
 /** The store operations a hook hears about. */
 export type StoreOperation =
@@ -194,7 +194,7 @@ export function withHooks<S extends ReadonlyKeyValueStore<unknown>>(store: S, ho
   if (typeof store !== 'object' || store === null || typeof store.get !== 'function') {
     throw new InvalidArgumentError('store', store, 'a KeyValueStore (new MemoryStore(), createStore(), ...)');
   }
-  if (typeof hooks !== 'object' || hooks === null) throw new InvalidArgumentError('hooks', hooks, 'an object { before?, after? }');
+  if (!isPlainObject(hooks)) throw new InvalidArgumentError('hooks', hooks, 'a plain object { before?, after? }');
   for (const name of Object.keys(hooks)) {
     if (name !== 'before' && name !== 'after') throw new InvalidArgumentError(`hooks.${name}`, (hooks as Record<string, unknown>)[name], 'left out: only "before" and "after" exist');
     if (typeof (hooks as Record<string, unknown>)[name] !== 'function' && (hooks as Record<string, unknown>)[name] !== undefined) {
