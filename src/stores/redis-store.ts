@@ -9,11 +9,23 @@ import { JSON_CODEC, resolveCodec, type Codec, type Serializer, type SerializerN
 import { StoreView } from './store-view.js';
 import { checkDelay, checkKeyPrefix, checkOptionsBag, checkTtl, checkWholeNumber, orDefault, rejectUnknownOptions } from './validate.js';
 
+/**
+ * What RedisStore needs to know about an ioredis client you pass as `client` (a `new Redis(...)` from ioredis 5
+ * is one). Declared here so these types compile without ioredis installed.
+ */
+export interface RedisClientLike {
+  /** ioredis's connection status: "wait", "connecting", "ready", "end", ... */
+  readonly status: string;
+  readonly options?: { readonly keyPrefix?: string; readonly host?: string; readonly port?: number };
+  pipeline(): unknown;
+  defineCommand(name: string, definition: { lua: string; numberOfKeys?: number }): void;
+}
+
 export interface RedisStoreOptions {
   /** `redis://[user:password@]host:port/db` or `rediss://…`. Default `redis://127.0.0.1:6379`. */
   readonly url?: string;
   /** An ioredis client to use instead (not closed by `close()`; it must not have its own keyPrefix). */
-  readonly client?: Redis;
+  readonly client?: RedisClientLike;
   /** Prefix for every key, e.g. "myapp:" (kept out of the keys this store returns). */
   readonly keyPrefix?: string;
   /** Default TTL in ms for every `set` that gives none (up to Number.MAX_SAFE_INTEGER). Default: no expiry. */
@@ -327,14 +339,14 @@ export class RedisStore<V = unknown> extends StoreView<V> {
       throw new InvalidArgumentError('url', url, 'a Redis URL such as "redis://127.0.0.1:6379/0" (or "rediss://" for TLS)');
     }
     if (client !== undefined) {
-      if (typeof client !== 'object' || client === null || typeof (client as Redis).pipeline !== 'function') {
+      if (typeof client !== 'object' || client === null || typeof (client as RedisClientLike).pipeline !== 'function') {
         throw new InvalidArgumentError('client', client, 'an ioredis client (new Redis(...))');
       }
-      if ((client as Redis).options?.keyPrefix) {
+      if ((client as RedisClientLike).options?.keyPrefix) {
         throw new InvalidArgumentError(
           'client',
           client,
-          `an ioredis client without its own keyPrefix (its prefix "${(client as Redis).options.keyPrefix}" would not apply to SCAN): pass { keyPrefix } to RedisStore instead`,
+          `an ioredis client without its own keyPrefix (its prefix "${(client as RedisClientLike).options?.keyPrefix}" would not apply to SCAN): pass { keyPrefix } to RedisStore instead`,
         );
       }
     }
@@ -343,7 +355,7 @@ export class RedisStore<V = unknown> extends StoreView<V> {
       client !== undefined ? `RedisStore (client ${client.options?.host ?? '?'}:${client.options?.port ?? '?'})` : describeUrl(url ?? 'redis://127.0.0.1:6379');
     const connection = new RedisConnection({
       url,
-      client,
+      client: client as Redis | undefined, // checked above; RedisConnection uses it as the ioredis client it is
       connectTimeout: checkDelay(orDefault<unknown>(options.connectTimeout, 10_000), 'connectTimeout', 1),
       commandTimeout: checkDelay(orDefault<unknown>(options.commandTimeout, 5_000), 'commandTimeout', 1),
       description,
