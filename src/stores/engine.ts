@@ -1,6 +1,7 @@
 import type { Codec } from './serializers.js';
 import type { Glob } from './glob.js';
 
+/** A result given at once (memory, an open SQLite database) or later (Redis). */
 export type MaybePromise<T> = T | Promise<T>;
 
 /**

@@ -4,6 +4,7 @@ import type { Glob } from './glob.js';
 import type { Codec } from './serializers.js';
 import type { EvictionReason } from './types.js';
 
+/** The validated options a MemoryEngine runs with. */
 export interface MemoryEngineConfig {
   readonly maxEntries: number;
   readonly ttl: number | undefined;

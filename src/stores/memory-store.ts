@@ -1,4 +1,3 @@
-import { InvalidArgumentError } from '../errors.js';
 import { coarseClock } from './clock.js';
 import { MemoryEngine } from './memory-engine.js';
 import type { Serializer, SerializerName } from './serializers.js';
@@ -17,6 +16,7 @@ import {
   rejectUnknownOptions,
 } from './validate.js';
 
+/** Options of `new MemoryStore(options)`; every one may be left out. */
 export interface MemoryStoreOptions<V = unknown> {
   /** Most entries kept; past it the least recently used one is evicted. Default: unbounded. */
   readonly maxEntries?: number;

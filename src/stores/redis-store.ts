@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { InvalidArgumentError, StoreValueTypeError } from '../errors.js';
 import { incremented } from './atomic.js';
-import { ABSENT, type EngineWrite, type MaybePromise, type StoreEngine } from './engine.js';
+import { ABSENT, type EngineWrite, type StoreEngine } from './engine.js';
 import { scripted } from './redis-scripts.js';
 import { escapeRedisGlob, type Glob } from './glob.js';
 import { RedisConnection } from './redis-connection.js';
@@ -21,6 +21,7 @@ export interface RedisClientLike {
   defineCommand(name: string, definition: { lua: string; numberOfKeys?: number }): void;
 }
 
+/** Options of `new RedisStore(options)`: a `url` or a `client` (not both); every one may be left out. */
 export interface RedisStoreOptions {
   /** `redis://[user:password@]host:port/db` or `rediss://…`. Default `redis://127.0.0.1:6379`. */
   readonly url?: string;

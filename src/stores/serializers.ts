@@ -18,6 +18,7 @@ export interface Serializer {
   deserialize(data: string | Uint8Array, key: string): unknown;
 }
 
+/** The built-in serializers, by name. */
 export type SerializerName = 'json' | 'structured';
 
 /**
@@ -108,6 +109,7 @@ function decodeJson(data: unknown, key: string, keyOffset: number): unknown {
   }
 }
 
+/** The default serializer: JSON, with Dates kept (as a tagged form) and anything JSON would change refused. */
 export const jsonSerializer: Serializer = {
   name: 'json',
   binary: false,
@@ -132,6 +134,7 @@ function decodeStructured(data: unknown, key: string, keyOffset: number): unknow
   }
 }
 
+/** node:v8 serialization: also Map, Set, BigInt, typed arrays, NaN/Infinity and undefined. */
 export const structuredSerializer: Serializer = {
   name: 'structured',
   binary: true,

@@ -7,6 +7,7 @@ import { resolveCodec, type Codec, type Serializer, type SerializerName } from '
 import { StoreView } from './store-view.js';
 import { checkDelay, checkFunction, checkKeyPrefix, checkOptionsBag, checkTtl, orDefault, rejectUnknownOptions } from './validate.js';
 
+/** Options of `new SqliteStore(options)`: `path` is required, the rest may be left out. */
 export interface SqliteStoreOptions {
   /** Database file (created if missing; its directory must exist), or ':memory:'. */
   readonly path: string;

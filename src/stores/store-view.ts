@@ -5,15 +5,15 @@ import { compileGlob } from './glob.js';
 import type { BatchOperation, KeyValueStore, ReadonlyKeyValueStore, SetOptions, StoreEntries } from './types.js';
 import { checkKey, checkKeys, checkScopePrefix, checkSetOptions, toEntryList } from './validate.js';
 
+/** Returned by writes that completed synchronously: one shared, already-resolved promise. */
+export const RESOLVED: Promise<void> = Promise.resolve();
+
 /**
  * A store as users see it: a window on one engine under a key prefix, writable or read-only. The stores made
  * with `new MemoryStore()` / `new RedisStore()` / `new SqliteStore()` are views that own their engine; their
  * `scope()` and `readonly()` are views sharing it (one LRU, one sweeper, one connection). The engine is held in
  * a private field, so a read-only view gives no way back to a writable one.
  */
-/** Returned by writes that completed synchronously: one shared, already-resolved promise. */
-export const RESOLVED: Promise<void> = Promise.resolve();
-
 export class StoreView<V = unknown> implements KeyValueStore<V> {
   readonly #engine: StoreEngine;
   /** Absolute prefix of this view's keys in the engine. */

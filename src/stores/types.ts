@@ -6,6 +6,7 @@
 /** Why `onEvict` was called for an entry. */
 export type EvictionReason = 'evicted' | 'expired' | 'deleted' | 'overwritten';
 
+/** Options of a write: its TTL. */
 export interface SetOptions {
   /**
    * Time to live in milliseconds, up to Number.MAX_SAFE_INTEGER (a fraction is rounded up to a whole

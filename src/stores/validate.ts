@@ -7,6 +7,7 @@ export function checkKey(key: unknown, argument = 'key'): asserts key is string 
   }
 }
 
+/** A list of keys: an array of non-empty strings (the message names the bad index). */
 export function checkKeys(keys: unknown, argument = 'keys'): asserts keys is readonly string[] {
   if (!Array.isArray(keys)) throw new InvalidArgumentError(argument, keys, 'an array of non-empty strings');
   for (let i = 0; i < keys.length; i++) {
@@ -85,18 +86,21 @@ export function checkDelay(value: unknown, argument: string, min: number): numbe
   return value;
 }
 
+/** A scope name: a non-empty string. */
 export function checkScopePrefix(prefix: unknown): asserts prefix is string {
   if (typeof prefix !== 'string' || prefix.length === 0) {
     throw new InvalidArgumentError('prefix', prefix, 'a non-empty string (scope("user") stores under "user:")');
   }
 }
 
+/** A keyPrefix option: a string, '' when left out. */
 export function checkKeyPrefix(prefix: unknown, argument = 'keyPrefix'): string {
   if (prefix === undefined) return '';
   if (typeof prefix !== 'string') throw new InvalidArgumentError(argument, prefix, 'a string such as "myapp:"');
   return prefix;
 }
 
+/** A callback option: a function, or undefined when left out. */
 export function checkFunction<F extends (...args: never[]) => unknown>(fn: unknown, argument: string): F | undefined {
   if (fn === undefined) return undefined;
   if (typeof fn !== 'function') throw new InvalidArgumentError(argument, fn, 'a function');

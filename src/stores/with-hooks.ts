@@ -37,6 +37,7 @@ export interface StoreHookContext {
   readonly options?: SetOptions;
 }
 
+/** What an `after` hook is told: the context, how long it took and how it ended. */
 export interface StoreHookOutcome extends StoreHookContext {
   /** Time the operation took (for scan: the whole iteration), in ms. */
   readonly durationMs: number;
@@ -46,6 +47,7 @@ export interface StoreHookOutcome extends StoreHookContext {
   readonly result?: unknown;
 }
 
+/** The hooks `withHooks` runs around each operation. */
 export interface StoreHooks {
   /** Runs before the operation; throwing (or rejecting) stops it and fails the call with that error. */
   readonly before?: (context: StoreHookContext) => void | Promise<void>;
@@ -179,6 +181,9 @@ class HookedView<V, In = V> implements KeyValueStore<V, In> {
   }
 }
 
+/** The store type withHooks returns: a writable store stays writable, a read-only one read-only. */
+export type Hooked<S> = S extends KeyValueStore<infer V, infer In> ? KeyValueStore<V, In> : S extends ReadonlyKeyValueStore<infer V> ? ReadonlyKeyValueStore<V> : never;
+
 /**
  * Wraps any store (or view) so `before` and `after` run around each operation: logging, metrics, tracing.
  * ```ts
@@ -187,9 +192,6 @@ class HookedView<V, In = V> implements KeyValueStore<V, In> {
  * });
  * ```
  */
-/** The store type withHooks returns: a writable store stays writable, a read-only one read-only. */
-export type Hooked<S> = S extends KeyValueStore<infer V, infer In> ? KeyValueStore<V, In> : S extends ReadonlyKeyValueStore<infer V> ? ReadonlyKeyValueStore<V> : never;
-
 export function withHooks<S extends ReadonlyKeyValueStore<unknown>>(store: S, hooks: StoreHooks): Hooked<S> {
   if (typeof store !== 'object' || store === null || typeof store.get !== 'function') {
     throw new InvalidArgumentError('store', store, 'a KeyValueStore (new MemoryStore(), createStore(), ...)');
