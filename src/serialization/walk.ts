@@ -3,7 +3,7 @@
  * store's serializer go through it, so they accept and refuse the same things with the same messages.
  *
  * What it refuses (with the path of the first bad part): functions, symbols, class instances, cycles, array
- * holes, symbol keys, own `__proto__` keys (rebuilt by a reader, they would set a prototype), and in `json` mode
+ * holes, own `__proto__` keys (rebuilt by a reader, they would set a prototype), and in `json` mode
  * what JSON would change: non-finite numbers, BigInt, `undefined` (as a property or an item), Map, Set, Date
  * (unless `tagged`). It walks own properties only: a polluted `Object.prototype` never leaks into a value.
  * Paths are only built when something is refused, so the common case costs no string work.
@@ -52,8 +52,9 @@ export interface WalkRules {
    */
   readonly tagged?: boolean;
   /**
-   * Refuse getter/setter properties: WorkerState keeps the objects themselves, which must be plain data.
-   * Without it their value is read, as JSON.stringify does (a store keeps a copy).
+   * The objects themselves are kept (WorkerState, metadata), so they must be plain data: refuse getter/setter
+   * properties and symbol keys. Without it (a store keeps a serialized copy) a getter's value is read and symbol
+   * keys are left out, as JSON.stringify and v8 serialize do.
    */
   readonly refuseAccessors?: boolean;
   /** Objects already known to be fine (e.g. parts of the current state): not walked again. */
@@ -187,10 +188,13 @@ class Walker {
   #object(obj: object, depth: number): unknown {
     const proto: unknown = Object.getPrototypeOf(obj);
     if (proto !== Object.prototype && proto !== null) return this.#special(obj, proto, depth);
-    if (Object.getOwnPropertySymbols(obj).length > 0) return new Refusal('symbol keys are not serializable', 'Use string keys.');
+    const strict = this.#rules.refuseAccessors === true;
+    // A kept object must be plain data; a serialized copy leaves symbol keys out, as JSON.stringify and v8 do
+    // (looking for them costs a third of a stringify).
+    if (strict && Object.getOwnPropertySymbols(obj).length > 0) return new Refusal('symbol keys are not serializable', 'Use string keys.');
     const record = obj as Record<string, unknown>;
     const keys = Object.keys(record); // own enumerable keys only: nothing inherited, even from a polluted prototype
-    const descriptors = this.#rules.refuseAccessors ? Object.getOwnPropertyDescriptors(record) : undefined;
+    const descriptors = strict ? Object.getOwnPropertyDescriptors(record) : undefined;
     const tagged = this.#tagged;
     let out: Record<string, unknown> | undefined;
     for (let i = 0; i < keys.length; i++) {
@@ -201,10 +205,7 @@ class Walker {
           'Rename the property; for keys that come from input, use a Map (serializer: "structured") or a prefix.',
         ).at(key);
       }
-      if (descriptors !== undefined && descriptors[key]!.get !== undefined) {
-        return new Refusal('accessor (getter/setter) properties are not serializable', 'Store the computed value.').at(key);
-      }
-      if (descriptors !== undefined && descriptors[key]!.set !== undefined) {
+      if (descriptors !== undefined && (descriptors[key]!.get !== undefined || descriptors[key]!.set !== undefined)) {
         return new Refusal('accessor (getter/setter) properties are not serializable', 'Store the computed value.').at(key);
       }
       const item = record[key];
