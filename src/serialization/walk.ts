@@ -128,6 +128,9 @@ class Walker {
   readonly #rules: WalkRules;
   readonly #json: boolean;
   readonly #tagged: boolean;
+  readonly #strict: boolean;
+  readonly #isChecked: WalkRules['isChecked'];
+  readonly #onChecked: WalkRules['onChecked'];
   /** undefined until the walk goes deeper than UNTRACKED_DEPTH; then the walk restarts with a list. */
   #ancestors: object[] | undefined;
 
@@ -135,6 +138,9 @@ class Walker {
     this.#rules = rules;
     this.#json = rules.mode === 'json';
     this.#tagged = this.#json && rules.tagged === true;
+    this.#strict = rules.refuseAccessors === true;
+    this.#isChecked = rules.isChecked;
+    this.#onChecked = rules.onChecked;
     this.#ancestors = tracked ? [] : undefined;
   }
 
@@ -145,7 +151,7 @@ class Walker {
       return refusePrimitive(v, this.#rules.mode) ?? v;
     }
     if (v === null) return v;
-    if (this.#rules.isChecked?.(v)) return v;
+    if (this.#isChecked !== undefined && this.#isChecked(v)) return v;
     const ancestors = this.#ancestors;
     if (ancestors === undefined) {
       if (depth > UNTRACKED_DEPTH) return TOO_DEEP;
@@ -156,7 +162,7 @@ class Walker {
     ancestors?.push(v);
     const result = Array.isArray(v) ? this.#array(v, depth) : this.#object(v, depth);
     ancestors?.pop();
-    if (!(result instanceof Refusal)) this.#rules.onChecked?.(v);
+    if (this.#onChecked !== undefined && !(result instanceof Refusal)) this.#onChecked(v);
     return result;
   }
 
@@ -165,7 +171,7 @@ class Walker {
       const r = this.visit(entry, depth + 1);
       if (r instanceof Refusal) return r === TOO_DEEP ? r : r.at({ label });
     }
-    this.#rules.onChecked?.(container);
+    this.#onChecked?.(container);
     return container;
   }
 
@@ -188,7 +194,7 @@ class Walker {
   #object(obj: object, depth: number): unknown {
     const proto: unknown = Object.getPrototypeOf(obj);
     if (proto !== Object.prototype && proto !== null) return this.#special(obj, proto, depth);
-    const strict = this.#rules.refuseAccessors === true;
+    const strict = this.#strict;
     // A kept object must be plain data; a serialized copy leaves symbol keys out, as JSON.stringify and v8 do
     // (looking for them costs a third of a stringify).
     if (strict && Object.getOwnPropertySymbols(obj).length > 0) return new Refusal('symbol keys are not serializable', 'Use string keys.');
