@@ -100,7 +100,10 @@ class Refusal {
 const STRUCTURED_LEAVES: ReadonlyArray<abstract new (...args: never[]) => object> = [Date, RegExp, ArrayBuffer, DataView];
 /** Depth past which the walker starts over, tracking ancestors (to tell a cycle from a deep tree). */
 const UNTRACKED_DEPTH = 64;
-const TOO_DEEP = new Refusal('too deep');
+/** What `visit` returns instead of a value: the walk went too deep (start over, tracking), or something was refused (in #refused). */
+const TOO_DEEP: unique symbol = Symbol('too deep');
+const REFUSED: unique symbol = Symbol('refused');
+type Failure = typeof TOO_DEEP | typeof REFUSED;
 const DOLLAR = 36;
 
 function defineOwn(target: Record<string, unknown>, key: string, value: unknown): void {
@@ -131,6 +134,8 @@ class Walker {
   readonly #strict: boolean;
   readonly #isChecked: WalkRules['isChecked'];
   readonly #onChecked: WalkRules['onChecked'];
+  /** What was refused, once `visit` returned REFUSED; its steps grow while the walk unwinds. */
+  refused: Refusal | undefined;
   /** undefined until the walk goes deeper than UNTRACKED_DEPTH; then the walk restarts with a list. */
   #ancestors: object[] | undefined;
 
@@ -144,11 +149,23 @@ class Walker {
     this.#ancestors = tracked ? [] : undefined;
   }
 
-  /** The value (or its tagged copy), or the Refusal. */
+  #refuse(refusal: Refusal): typeof REFUSED {
+    this.refused = refusal;
+    return REFUSED;
+  }
+
+  /** Passes a failure up, adding the step it came through to a refusal's path. */
+  #unwind(failure: symbol, step: Step): Failure {
+    if (failure === REFUSED) this.refused!.at(step);
+    return failure as Failure;
+  }
+
+  /** The value (or its tagged copy), or a Failure (never a user's symbol: those are refused). */
   visit(v: unknown, depth: number): unknown {
     if (typeof v !== 'object') {
       if (typeof v === 'string' || typeof v === 'boolean') return v;
-      return refusePrimitive(v, this.#rules.mode) ?? v;
+      const refusal = refusePrimitive(v, this.#rules.mode);
+      return refusal === undefined ? v : this.#refuse(refusal);
     }
     if (v === null) return v;
     if (this.#isChecked !== undefined && this.#isChecked(v)) return v;
@@ -156,20 +173,20 @@ class Walker {
     if (ancestors === undefined) {
       if (depth > UNTRACKED_DEPTH) return TOO_DEEP;
     } else if (ancestors.includes(v)) {
-      return new Refusal('circular reference (an object that contains itself)', 'Store the data as a tree, referring to shared parts by id.');
+      return this.#refuse(new Refusal('circular reference (an object that contains itself)', 'Store the data as a tree, referring to shared parts by id.'));
     }
     if (uncheckedEntries in v) return this.#container(v as SelfCheckingContainer, depth);
     ancestors?.push(v);
     const result = Array.isArray(v) ? this.#array(v, depth) : this.#object(v, depth);
     ancestors?.pop();
-    if (this.#onChecked !== undefined && !(result instanceof Refusal)) this.#onChecked(v);
+    if (this.#onChecked !== undefined && typeof result !== 'symbol') this.#onChecked(v);
     return result;
   }
 
   #container(container: SelfCheckingContainer, depth: number): unknown {
     for (const [label, entry] of container[uncheckedEntries]()) {
       const r = this.visit(entry, depth + 1);
-      if (r instanceof Refusal) return r === TOO_DEEP ? r : r.at({ label });
+      if (typeof r === 'symbol') return this.#unwind(r, { label });
     }
     this.#onChecked?.(container);
     return container;
@@ -180,11 +197,11 @@ class Walker {
     for (let i = 0; i < arr.length; i++) {
       const item = arr[i];
       if (item === undefined) {
-        if (!(i in arr)) return new Refusal('array hole is not serializable', 'Fill the hole with null.').at(i);
-        if (this.#json) return new Refusal('undefined inside an array is not JSON-serializable (JSON turns it into null)', 'Use null.').at(i);
+        if (!(i in arr)) return this.#refuse(new Refusal('array hole is not serializable', 'Fill the hole with null.').at(i));
+        if (this.#json) return this.#refuse(new Refusal('undefined inside an array is not JSON-serializable (JSON turns it into null)', 'Use null.').at(i));
       }
       const r = this.visit(item, depth + 1);
-      if (r instanceof Refusal) return r === TOO_DEEP ? r : r.at(i);
+      if (typeof r === 'symbol') return this.#unwind(r, i);
       if (out === undefined && r !== item) out = arr.slice(0, i);
       if (out !== undefined) out.push(r);
     }
@@ -197,7 +214,7 @@ class Walker {
     const strict = this.#strict;
     // A kept object must be plain data; a serialized copy leaves symbol keys out, as JSON.stringify and v8 do
     // (looking for them costs a third of a stringify).
-    if (strict && Object.getOwnPropertySymbols(obj).length > 0) return new Refusal('symbol keys are not serializable', 'Use string keys.');
+    if (strict && Object.getOwnPropertySymbols(obj).length > 0) return this.#refuse(new Refusal('symbol keys are not serializable', 'Use string keys.'));
     const record = obj as Record<string, unknown>;
     const keys = Object.keys(record); // own enumerable keys only: nothing inherited, even from a polluted prototype
     const descriptors = strict ? Object.getOwnPropertyDescriptors(record) : undefined;
@@ -206,20 +223,22 @@ class Walker {
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       if (key === '__proto__') {
-        return new Refusal(
-          'a property named "__proto__" is not stored (read back, it would set the object\'s prototype)',
-          'Rename the property; for keys that come from input, use a Map (serializer: "structured") or a prefix.',
-        ).at(key);
+        return this.#refuse(
+          new Refusal(
+            'a property named "__proto__" is not stored (read back, it would set the object\'s prototype)',
+            'Rename the property; for keys that come from input, use a Map (serializer: "structured") or a prefix.',
+          ).at(key),
+        );
       }
       if (descriptors !== undefined && (descriptors[key]!.get !== undefined || descriptors[key]!.set !== undefined)) {
-        return new Refusal('accessor (getter/setter) properties are not serializable', 'Store the computed value.').at(key);
+        return this.#refuse(new Refusal('accessor (getter/setter) properties are not serializable', 'Store the computed value.').at(key));
       }
       const item = record[key];
       if (item === undefined && this.#json) {
-        return new Refusal('undefined is not JSON-serializable (JSON drops the property)', 'Use null for "no value", or leave the property out.').at(key);
+        return this.#refuse(new Refusal('undefined is not JSON-serializable (JSON drops the property)', 'Use null for "no value", or leave the property out.').at(key));
       }
       const r = this.visit(item, depth + 1);
-      if (r instanceof Refusal) return r === TOO_DEEP ? r : r.at(key);
+      if (typeof r === 'symbol') return this.#unwind(r, key);
       const storedKey = tagged && key.charCodeAt(0) === DOLLAR ? `$${key}` : key;
       if (out === undefined && (r !== item || storedKey !== key)) {
         out = {};
@@ -240,16 +259,16 @@ class Walker {
       if (obj instanceof Map) {
         for (const [k, item] of obj) {
           const rk = this.visit(k, depth + 1);
-          if (rk instanceof Refusal) return rk === TOO_DEEP ? rk : rk.at({ label: '.keys()' });
+          if (typeof rk === 'symbol') return this.#unwind(rk, { label: '.keys()' });
           const r = this.visit(item, depth + 1);
-          if (r instanceof Refusal) return r === TOO_DEEP ? r : r.at({ label: `.get(${typeof k === 'string' ? JSON.stringify(k) : String(k)})` });
+          if (typeof r === 'symbol') return this.#unwind(r, { label: `.get(${typeof k === 'string' ? JSON.stringify(k) : String(k)})` });
         }
         return obj;
       }
       if (obj instanceof Set) {
         for (const item of obj) {
           const r = this.visit(item, depth + 1);
-          if (r instanceof Refusal) return r === TOO_DEEP ? r : r.at({ label: '.values()' });
+          if (typeof r === 'symbol') return this.#unwind(r, { label: '.values()' });
         }
         return obj;
       }
@@ -259,7 +278,7 @@ class Walker {
       this.#json && (obj instanceof Date || obj instanceof Map || obj instanceof Set)
         ? `Convert it to plain data (e.g. date.toISOString(), Object.fromEntries(map), [...set]) or use serializer: 'structured'.`
         : undefined;
-    return new Refusal(`${name} is not serializable`, hint);
+    return this.#refuse(new Refusal(`${name} is not serializable`, hint));
   }
 }
 
@@ -272,9 +291,13 @@ export type WalkResult = { readonly ok: true; readonly value: unknown } | { read
  * starting at `rootPath`.
  */
 export function walk(value: unknown, rules: WalkRules, rootPath: string): WalkResult {
-  let result = new Walker(rules, false).visit(value, 0);
+  let walker = new Walker(rules, false);
+  let result = walker.visit(value, 0);
   // Deeper than UNTRACKED_DEPTH: a deep tree or a cycle. Walk again, tracking ancestors to tell which.
-  if (result === TOO_DEEP) result = new Walker(rules, true).visit(value, 0);
-  if (result instanceof Refusal) return { ok: false, problem: result.toUnserializable(rootPath) };
+  if (result === TOO_DEEP) {
+    walker = new Walker(rules, true);
+    result = walker.visit(value, 0);
+  }
+  if (result === REFUSED) return { ok: false, problem: walker.refused!.toUnserializable(rootPath) };
   return { ok: true, value: result };
 }
