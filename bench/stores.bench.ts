@@ -4,7 +4,8 @@
  *   store API is async, so the baseline is lru-cache called through the same `await` loop; the bare synchronous
  *   lru-cache figure is printed for reference. Aim: 'none' ≥ 0.7× lru-cache.
  * - RedisStore single and batch operations beside raw ioredis (same server, same JSON encoding, same number of
- *   operations in flight). Aim: ≥ 0.9× raw ioredis.
+ *   operations in flight). Aim: ≥ 0.9× raw ioredis. `increment` (a Lua script: it also checks the stored value and
+ *   sets the TTL of a key it creates) beside a bare INCR.
  * Each ops/s figure is the median of short interleaved rounds; each ratio the median of per-round ratios. Run: node --expose-gc --import tsx bench/stores.bench.ts
  */
 import os from 'node:os';
@@ -197,6 +198,14 @@ async function redisBench(): Promise<void> {
         [
           { name: 'raw ioredis set + JSON.stringify', op: parallel((i) => raw.set(rawKeys[i % KEYS]!, JSON.stringify(value(i)))) },
           { name: 'RedisStore set', op: parallel((i) => store.set(keys[i % KEYS]!, value(i))) },
+        ],
+      ],
+      [
+        `increment (${CONCURRENCY} in flight, 100 counters)`,
+        CONCURRENCY,
+        [
+          { name: 'raw ioredis INCR', op: parallel((i) => raw.incr(`bench:counter:${i % 100}`)) },
+          { name: 'RedisStore increment (Lua script)', op: parallel((i) => store.increment(`counter:${i % 100}`)) },
         ],
       ],
       [

@@ -428,3 +428,22 @@ export class DurableLogCorruptError extends RoutiluxError {
     );
   }
 }
+
+// --- stores ---
+
+/**
+ * `increment()` met a key that does not hold a whole number (or would pass ±Number.MAX_SAFE_INTEGER). Nothing
+ * was changed.
+ */
+export class StoreValueTypeError extends RoutiluxError {
+  constructor(
+    readonly key: string,
+    readonly problem: string,
+  ) {
+    super(
+      'STORE_VALUE_TYPE',
+      `Cannot increment "${key}": ${problem}; nothing was changed. increment() works on keys that are missing or hold a ` +
+        'whole number within ±Number.MAX_SAFE_INTEGER: delete the key or set it to a number first, or count under another key.',
+    );
+  }
+}

@@ -19,8 +19,7 @@
  * - `enqueue()` is synchronous (returns the LSN); `whenDurable(lsn)` is the output gate. The engine awaits only
  *   at gates (accepted, done, onJobEnd), so records nobody awaits cost no promise and can never become an
  *   unhandled rejection during an outage.
- * - Compaction writes the snapshot first, then deletes the segments it covers (one `batch()` where the store has
- *   it: write-atomically.ts). The snapshot is the RestoredWorker itself (replay.ts), encoded: finished jobs'
+ * - Compaction writes the snapshot and deletes the segments it covers in one all-or-nothing `batch()`. The snapshot is the RestoredWorker itself (replay.ts), encoded: finished jobs'
  *   journals are gone from it, leaving a bounded history and the idempotency index.
  * - A re-run that departs from its journal appends `activation.diverged`: the recorded calls from that index on
  *   stop being replayed (their committed effects stay) and the re-run's live calls take their place, so a second
@@ -41,7 +40,6 @@ export { DURABLE_KEY_ROOT, MAX_LSN, workerKeys, type WorkerKeys } from './keys.j
 export { encodeValue, decodeValue, decodeParsed } from './codec.js';
 export * from './records.js';
 export { WorkerLog, type RestoredLog, type WorkerLogOptions } from './worker-log.js';
-export { writeAtomically, hasAtomicBatch, type WriteOperation } from './write-atomically.js';
 export {
   replay,
   applyStateChange,

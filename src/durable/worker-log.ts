@@ -1,5 +1,5 @@
 import { InvalidArgumentError, RoutiluxError, StoreClosedError, StoreConnectionError } from '../errors.js';
-import type { KeyValueStore } from '../stores/types.js';
+import type { BatchOperation, KeyValueStore } from '../stores/types.js';
 import { encodeValue } from './codec.js';
 import { MAX_LSN, workerKeys, type WorkerKeys } from './keys.js';
 import { LOG_FORMAT, readLog, type RestoredLog, type Segment } from './read-log.js';
@@ -7,7 +7,6 @@ import { RECORD_TYPES, type DurableRecord } from './records.js';
 
 /** Re-exported: what `WorkerLog.open` and `WorkerLog.restore` read. */
 export type { RestoredLog } from './read-log.js';
-import { writeAtomically, type WriteOperation } from './write-atomically.js';
 
 /** Options of WorkerLog.open: how long callers wait for the store, how failed commits are retried, how big a segment gets. */
 export interface WorkerLogOptions {
@@ -304,13 +303,14 @@ export class WorkerLog {
   async #compact(compaction: Compaction): Promise<void> {
     this.#writing = true;
     const covered = this.#segments.filter((s) => s.first + s.count - 1 <= compaction.upTo);
-    const operations: WriteOperation[] = [
+    const operations: BatchOperation[] = [
       { op: 'set', key: this.keys.snapshot, value: compaction.text },
-      ...covered.map((s): WriteOperation => ({ op: 'delete', key: this.keys.segment(s.first) })),
+      ...covered.map((s): BatchOperation => ({ op: 'delete', key: this.keys.segment(s.first) })),
     ];
     this.#writes++;
     try {
-      await writeAtomically(this.#store, operations);
+      // All-or-nothing on every backend: the snapshot never lands without its segments going, nor the reverse.
+      await this.#store.batch(operations);
       this.#snapshotUpTo = compaction.upTo;
       this.#segments = this.#segments.filter((s) => !covered.includes(s));
       compaction.resolve();

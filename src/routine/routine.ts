@@ -6,6 +6,7 @@ import type { ActivationPolicy } from '../policies/policy.js';
 import type { WorkerState } from '../state/worker-state.js';
 import { ErrorHandler } from './error-handler.js';
 import { findUnserializable } from '../serialization/check.js';
+import { deepFreeze } from '../serialization/deep-freeze.js';
 import { SerializationError } from '../errors.js';
 import { assertId, isPlainObject, optionsBag } from '../util/args.js';
 
@@ -148,7 +149,7 @@ export class Routine<S extends SlotTypes = SlotTypes, E extends EventTypes = Eve
     if (problem) throw new SerializationError(problem.path, problem.reason, problem.hint);
     const merged: Record<string, unknown> = Object.create(null);
     Object.assign(merged, this.#config, structuredClone(values));
-    this.#config = deepFreezeConfig(merged);
+    this.#config = deepFreeze(merged);
     return this;
   }
 
@@ -209,10 +210,3 @@ export class Routine<S extends SlotTypes = SlotTypes, E extends EventTypes = Eve
   }
 }
 
-function deepFreezeConfig<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreezeConfig(child);
-  }
-  return value;
-}

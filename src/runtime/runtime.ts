@@ -19,6 +19,7 @@ import { JobContext, DEFAULT_JOB_LIMITS, jobLifecycle, type JobLimits, type JobS
 import { JobHistory, type JobHistoryOptions } from '../job/history.js';
 import { JobRun } from '../job/job-run.js';
 import { findUnserializable, type SerializationMode } from '../serialization/check.js';
+import { deepFreeze } from '../serialization/deep-freeze.js';
 import type { WorkerState } from '../state/worker-state.js';
 import { assertDelay, systemClock, type Clock } from './clock.js';
 import { Executor } from './executor.js';
@@ -414,13 +415,6 @@ function resolveFlow(flow: string | Flow): Flow {
   return flow;
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}
 
 const HOOK_NAMES = new Set(['onWorkerStart', 'onWorkerStop', 'onJobStart', 'onJobEnd', 'onRoutineStart', 'onRoutineEnd', 'onEventEmit']);
 

@@ -25,6 +25,13 @@ function redisUrl(value: string): string {
   return value;
 }
 
+/** An environment variable: a string or absent. Anything else (a number, null...) is refused, naming it. */
+function variable(env: StoreEnvironment, name: string): string | undefined {
+  const value: unknown = env[name];
+  if (value === undefined || typeof value === 'string') return value;
+  throw new InvalidArgumentError(name, value, 'a string, as environment variables are (or left out)');
+}
+
 /**
  * Creates the store the environment asks for:
  * - `ROUTILUX_STORE`: `memory` (default), `redis://host:port/db` (or `rediss://`), `sqlite:./path.db` (or `sqlite::memory:`)
@@ -34,16 +41,16 @@ function redisUrl(value: string): string {
  * A bad value, or an unknown `ROUTILUX_STORE_*` variable (a typo), throws InvalidArgumentError naming the variable.
  */
 export function createStore<V = unknown>(env: StoreEnvironment = process.env): KeyValueStore<V> {
-  if (typeof env !== 'object' || env === null) throw new InvalidArgumentError('env', env, 'an object of environment variables (process.env)');
+  if (typeof env !== 'object' || env === null || Array.isArray(env)) throw new InvalidArgumentError('env', env, 'an object of environment variables (process.env)');
   for (const name of Object.keys(env)) {
     if (name.startsWith('ROUTILUX_STORE') && !KNOWN.has(name)) {
       throw new InvalidArgumentError(name, env[name], `left out: it is not a setting (the store reads ${[...KNOWN].join(', ')})`);
     }
   }
-  const kind = (env.ROUTILUX_STORE ?? '').trim() || 'memory';
-  const keyPrefix = env.ROUTILUX_STORE_PREFIX ?? '';
+  const kind = (variable(env, 'ROUTILUX_STORE') ?? '').trim() || 'memory';
+  const keyPrefix = variable(env, 'ROUTILUX_STORE_PREFIX') ?? '';
 
-  const ttlText = env.ROUTILUX_STORE_TTL?.trim();
+  const ttlText = variable(env, 'ROUTILUX_STORE_TTL')?.trim();
   let ttl: number | undefined;
   if (ttlText !== undefined && ttlText !== '') {
     if (!/^\d+$/.test(ttlText) || Number(ttlText) <= 0 || !Number.isSafeInteger(Number(ttlText))) {
@@ -52,7 +59,7 @@ export function createStore<V = unknown>(env: StoreEnvironment = process.env): K
     ttl = Number(ttlText);
   }
 
-  const serializerText = env.ROUTILUX_STORE_SERIALIZER?.trim() || 'json';
+  const serializerText = variable(env, 'ROUTILUX_STORE_SERIALIZER')?.trim() || 'json';
   if (serializerText !== 'json' && serializerText !== 'structured') {
     throw new InvalidArgumentError('ROUTILUX_STORE_SERIALIZER', env.ROUTILUX_STORE_SERIALIZER, '"json" or "structured"');
   }

@@ -1,6 +1,7 @@
 import type { Codec } from './serializers.js';
 import type { Glob } from './glob.js';
 
+/** A result given at once (memory, an open SQLite database) or later (Redis). */
 export type MaybePromise<T> = T | Promise<T>;
 
 /**
@@ -29,8 +30,30 @@ export interface StoreEngine {
   scan(prefix: string, glob: Glob): AsyncIterableIterator<string>;
   /** Removes every key under `prefix` (everything for ''). */
   clear(prefix: string): MaybePromise<void>;
+  /**
+   * Adds `by` to the safe integer under `key` atomically (a missing key counts as 0 and is created with `ttl`,
+   * validated as for `set`; an existing key keeps its expiry). Throws StoreValueTypeError for anything else.
+   */
+  increment(key: string, by: number, ttl: number | undefined, keyOffset: number): MaybePromise<number>;
+  /** Stores `data` when `key` holds no live value; resolves whether it did. */
+  setIfAbsent(key: string, data: unknown, ttl: number | undefined): MaybePromise<boolean>;
+  /**
+   * Stores `data` when the live value under `key` is `expected` (codec.comparable of it; ABSENT: no live value).
+   * `ttl` undefined keeps the key's expiry (a created key gets the default), else sets it.
+   */
+  compareAndSet(key: string, expected: unknown, data: unknown, ttl: number | undefined): MaybePromise<boolean>;
+  /** Applies every write or none. */
+  batch(writes: readonly EngineWrite[]): MaybePromise<void>;
   close(): Promise<void>;
 }
+
+/** A validated, encoded `batch()` operation on an absolute key. */
+export type EngineWrite =
+  | { readonly remove: false; readonly key: string; readonly data: unknown; readonly ttl: number | undefined }
+  | { readonly remove: true; readonly key: string };
+
+/** `compareAndSet`'s `expected` when the caller expects no value. */
+export const ABSENT: unique symbol = Symbol('absent');
 
 /** The upper bound of the key range holding every string that starts with `prefix`, if one can be written. */
 export function prefixUpperBound(prefix: string): string | undefined {

@@ -79,28 +79,12 @@ function parse(pattern: string): Token[] {
   return tokens;
 }
 
-const REGEX_SPECIAL = /[\\^$.*+?()[\]{}|/]/;
-const CLASS_SPECIAL = /[\\\]\[^-]/;
 const REDIS_SPECIAL = /[\\*?[\]]/g;
 const REDIS_CLASS_SPECIAL = /[\\*?[\]^-]/g;
 
 /** Escapes a literal string for a Redis MATCH pattern. */
 export function escapeRedisGlob(literal: string): string {
   return literal.replace(REDIS_SPECIAL, '\\$&');
-}
-
-function toRegex(tokens: readonly Token[]): RegExp {
-  let source = '^';
-  for (const t of tokens) {
-    if (t.kind === 'literal') source += REGEX_SPECIAL.test(t.char) ? `\\${t.char}` : t.char;
-    else if (t.kind === 'star') source += '.*';
-    else if (t.kind === 'one') source += '.';
-    else {
-      const esc = (c: string) => (CLASS_SPECIAL.test(c) ? `\\${c}` : c);
-      source += `[${t.negated ? '^' : ''}${t.items.map(([a, b]) => (a === b ? esc(a) : `${esc(a)}-${esc(b)}`)).join('')}]`;
-    }
-  }
-  return new RegExp(`${source}$`, 'su');
 }
 
 function toRedis(tokens: readonly Token[]): string {
@@ -121,6 +105,82 @@ function toRedis(tokens: readonly Token[]): string {
 
 const MATCH_ALL: Glob = { pattern: '*', literalPrefix: '', matchesAll: true, redis: '*', test: () => true };
 
+/** A run of one-character tokens between stars. */
+type Segment = readonly Exclude<Token, { kind: 'star' }>[];
+/** What a key is indexed as: the string itself (no surrogates: one UTF-16 unit per character) or its code points. */
+type Chars = string | readonly string[];
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+function matchesOne(t: Segment[number], c: string): boolean {
+  if (t.kind === 'literal') return t.char === c;
+  if (t.kind === 'one') return true;
+  let inSet = false;
+  for (const [from, to] of t.items) {
+    if (from === to ? c === from : c.codePointAt(0)! >= from.codePointAt(0)! && c.codePointAt(0)! <= to.codePointAt(0)!) {
+      inSet = true;
+      break;
+    }
+  }
+  return inSet !== t.negated;
+}
+
+/** Whether `segment` matches `chars` at `at` (the caller checked that it fits). */
+function matchesAt(segment: Segment, chars: Chars, at: number): boolean {
+  for (let j = 0; j < segment.length; j++) if (!matchesOne(segment[j]!, chars[at + j]!)) return false;
+  return true;
+}
+
+/**
+ * Matches without backtracking over stars: the part before the first star must match at the start, the part
+ * after the last star at the end, and each part in between is taken at its leftmost place after the previous
+ * one. Taking the leftmost place is always right (it leaves the most room for what follows), so no choice is
+ * ever revisited and a key costs at most (key length × pattern length) steps, like Redis's own matcher, however
+ * many stars the pattern has. A backtracking matcher (or a regex) takes exponential time on `*a*a*a*a*b`.
+ */
+function segmentMatcher(segments: readonly Segment[]): (key: string) => boolean {
+  const head = segments[0]!;
+  const tail = segments[segments.length - 1]!;
+  const middle = segments.slice(1, -1);
+  const fixed = segments.reduce((n, s) => n + s.length, 0);
+  return (key) => {
+    const chars: Chars = SURROGATE.test(key) ? Array.from(key) : key;
+    const n = chars.length;
+    if (n < fixed || !matchesAt(head, chars, 0) || !matchesAt(tail, chars, n - tail.length)) return false;
+    let at = head.length;
+    const end = n - tail.length;
+    for (const segment of middle) {
+      let found = -1;
+      for (let i = at; i + segment.length <= end; i++) {
+        if (matchesAt(segment, chars, i)) {
+          found = i;
+          break;
+        }
+      }
+      if (found < 0) return false;
+      at = found + segment.length;
+    }
+    return true;
+  };
+}
+
+/** A pattern without stars: the key has exactly as many characters as tokens, each matching its own. */
+function exactMatcher(segment: Segment): (key: string) => boolean {
+  return (key) => {
+    const chars: Chars = SURROGATE.test(key) ? Array.from(key) : key;
+    return chars.length === segment.length && matchesAt(segment, chars, 0);
+  };
+}
+
+function compileTest(tokens: readonly Token[]): (key: string) => boolean {
+  const segments: Segment[] = [[]];
+  for (const t of tokens) {
+    if (t.kind === 'star') segments.push([]);
+    else (segments[segments.length - 1] as Token[]).push(t);
+  }
+  return segments.length === 1 ? exactMatcher(segments[0]!) : segmentMatcher(segments);
+}
+
 /** Parses and compiles a pattern. Throws InvalidArgumentError naming the problem. */
 export function compileGlob(pattern: unknown = '*'): Glob {
   if (pattern === '*') return MATCH_ALL;
@@ -134,13 +194,12 @@ export function compileGlob(pattern: unknown = '*'): Glob {
   const literalOnly = literalPrefix.length > 0 && tokens.every((t) => t.kind === 'literal');
   const matchesAll = tokens.length === 1 && tokens[0]!.kind === 'star';
   const prefixStar = !literalOnly && tokens.length > 0 && tokens.slice(0, -1).every((t) => t.kind === 'literal') && tokens[tokens.length - 1]!.kind === 'star';
-  const regex = toRegex(tokens);
   const test: (key: string) => boolean = matchesAll
     ? () => true
     : literalOnly || tokens.length === 0
       ? (key) => key === literalPrefix
       : prefixStar
         ? (key) => key.startsWith(literalPrefix)
-        : (key) => regex.test(key);
+        : compileTest(tokens);
   return { pattern, literalPrefix, matchesAll, redis: toRedis(tokens), test };
 }

@@ -1,7 +1,7 @@
 /** Key-value stores: one interface over memory, Redis and SQLite, with TTL, scopes, read-only and typed views. */
-export type { EvictionReason, KeyValueStore, ReadonlyKeyValueStore, SetOptions, StoreEntries } from './types.js';
+export type { BatchOperation, EvictionReason, KeyValueStore, ReadonlyKeyValueStore, SetOptions, StoreEntries } from './types.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
-export { RedisStore, type RedisStoreOptions } from './redis-store.js';
+export { RedisStore, type RedisClientLike, type RedisStoreOptions } from './redis-store.js';
 export { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 export { createStore, type StoreEnvironment } from './create-store.js';
 export { typedStore } from './typed-store.js';

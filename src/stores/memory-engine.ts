@@ -1,8 +1,10 @@
-import type { StoreEngine } from './engine.js';
+import { incremented } from './atomic.js';
+import { ABSENT, type EngineWrite, type StoreEngine } from './engine.js';
 import type { Glob } from './glob.js';
 import type { Codec } from './serializers.js';
 import type { EvictionReason } from './types.js';
 
+/** The validated options a MemoryEngine runs with. */
 export interface MemoryEngineConfig {
   readonly maxEntries: number;
   readonly ttl: number | undefined;
@@ -47,6 +49,8 @@ export class MemoryEngine implements StoreEngine {
   #used = 0; // slots ever handed out (high-water mark)
   readonly #free: number[] = [];
   #withTtl = 0; // entries that have an expiry: the sweeper runs only while there are some
+  /** No entry expires before this (a lower bound): a full store looks for expired entries only once it passes. */
+  #nextExpiry = NEVER;
   #sweeper: ReturnType<typeof setInterval> | undefined;
   #pending: [string, unknown, EvictionReason][] = [];
 
@@ -181,7 +185,11 @@ export class MemoryEngine implements StoreEngine {
       this.#expires[i] = expires;
       this.#touch(i);
     } else {
-      if (this.#size >= this.#max) this.#remove(this.#head, this.#expired(this.#head) ? 'expired' : 'evicted');
+      if (this.#size >= this.#max) {
+        // Expired entries give up their places before a live one is evicted.
+        if (this.#withTtl > 0 && this.#now() >= this.#nextExpiry) this.#removeExpired();
+        if (this.#size >= this.#max) this.#remove(this.#head, this.#expired(this.#head) ? 'expired' : 'evicted');
+      }
       i = this.#slot();
       this.#map.set(key, i);
       this.#keys[i] = key;
@@ -196,7 +204,21 @@ export class MemoryEngine implements StoreEngine {
       this.#tail = i;
       this.#size++;
     }
-    if (expires !== NEVER && this.#sweeper === undefined) this.#startSweeper();
+    if (expires !== NEVER) {
+      if (expires < this.#nextExpiry) this.#nextExpiry = expires;
+      if (this.#sweeper === undefined) this.#startSweeper();
+    }
+  }
+
+  /** The slot of `key` when it holds a live value; an expired one is removed. */
+  #live(key: string): number | undefined {
+    const i = this.#map.get(key);
+    if (i === undefined) return undefined;
+    if (this.#expires[i] !== NEVER && this.#expired(i)) {
+      this.#remove(i, 'expired');
+      return undefined;
+    }
+    return i;
   }
 
   #delete(key: string): boolean {
@@ -301,23 +323,70 @@ export class MemoryEngine implements StoreEngine {
     this.#size = 0;
     this.#used = 0;
     this.#withTtl = 0;
+    this.#nextExpiry = NEVER;
     this.#stopSweeper();
+  }
+
+  /** Removes every expired entry (least recently used first) and learns when the next one expires. */
+  #removeExpired(): number {
+    const now = this.#now();
+    let removed = 0;
+    let next = NEVER;
+    for (const i of this.#slots()) {
+      const at = this.#expires[i]!;
+      if (at === NEVER) continue;
+      if (at <= now) {
+        this.#remove(i, 'expired');
+        removed++;
+      } else if (at < next) next = at;
+    }
+    this.#nextExpiry = next;
+    return removed;
   }
 
   /** Removes every expired entry now (the sweeper calls this every sweepInterval). Returns how many. */
   purgeExpired(): number {
     if (this.#withTtl === 0) return 0;
-    const now = this.#now();
-    let removed = 0;
-    for (const i of this.#slots()) {
-      const at = this.#expires[i]!;
-      if (at !== NEVER && at <= now) {
-        this.#remove(i, 'expired');
-        removed++;
-      }
-    }
+    const removed = this.#removeExpired();
     this.#flush();
     return removed;
+  }
+
+  // ---- atomic operations: every call runs to its end synchronously, so nothing can come in between -----------
+
+  increment(key: string, by: number, ttl: number | undefined, keyOffset: number): number {
+    try {
+      const i = this.#live(key);
+      const next = incremented(i === undefined ? undefined : this.codec.decode(this.#data[i], key, keyOffset), by, key.slice(keyOffset));
+      const data = this.codec.encode(next, key, keyOffset);
+      this.#set(key, data, i === undefined ? this.#expiry(ttl) : this.#expires[i]!);
+      return next;
+    } finally {
+      this.#flush();
+    }
+  }
+
+  setIfAbsent(key: string, data: unknown, ttl: number | undefined): boolean {
+    const absent = this.#live(key) === undefined;
+    if (absent) this.#set(key, data, this.#expiry(ttl));
+    this.#flush();
+    return absent;
+  }
+
+  compareAndSet(key: string, expected: unknown, data: unknown, ttl: number | undefined): boolean {
+    const i = this.#live(key);
+    const matches = expected === ABSENT ? i === undefined : i !== undefined && this.codec.same(this.#data[i], expected);
+    if (matches) this.#set(key, data, i === undefined || ttl !== undefined ? this.#expiry(ttl) : this.#expires[i]!);
+    this.#flush();
+    return matches;
+  }
+
+  batch(writes: readonly EngineWrite[]): void {
+    for (const write of writes) {
+      if (write.remove) this.#delete(write.key);
+      else this.#set(write.key, write.data, this.#expiry(write.ttl));
+    }
+    this.#flush();
   }
 
   async close(): Promise<void> {

@@ -1,12 +1,22 @@
-import { InvalidArgumentError } from '../errors.js';
 import { coarseClock } from './clock.js';
 import { MemoryEngine } from './memory-engine.js';
 import type { Serializer, SerializerName } from './serializers.js';
 import { resolveCodec } from './serializers.js';
 import { RESOLVED, StoreView } from './store-view.js';
 import type { EvictionReason, SetOptions } from './types.js';
-import { checkDelay, checkFunction, checkKeyPrefix, checkSetOptions, checkTtl, checkWholeNumber, rejectUnknownOptions } from './validate.js';
+import {
+  checkDelay,
+  checkFunction,
+  checkKeyPrefix,
+  checkOptionsBag,
+  checkSetOptions,
+  checkTtl,
+  checkWholeNumber,
+  orDefault,
+  rejectUnknownOptions,
+} from './validate.js';
 
+/** Options of `new MemoryStore(options)`; every one may be left out. */
 export interface MemoryStoreOptions<V = unknown> {
   /** Most entries kept; past it the least recently used one is evicted. Default: unbounded. */
   readonly maxEntries?: number;
@@ -44,15 +54,14 @@ export class MemoryStore<V = unknown> extends StoreView<V> {
   readonly #direct: boolean;
 
   constructor(options: MemoryStoreOptions<V> = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw new InvalidArgumentError('MemoryStore options', options, 'an object (or nothing)');
-    }
+    checkOptionsBag(options, 'MemoryStore', '{ maxEntries: 10_000, ttl: 60_000 }', true);
+    options ??= {};
     rejectUnknownOptions(options, OPTIONS, 'MemoryStore');
     const keyPrefix = checkKeyPrefix(options.keyPrefix);
     const engine = new MemoryEngine({
-      maxEntries: checkWholeNumber(options.maxEntries ?? Infinity, 'maxEntries', 1, true),
+      maxEntries: checkWholeNumber(orDefault<unknown>(options.maxEntries, Infinity), 'maxEntries', 1, true),
       ttl: checkTtl(options.ttl, 'ttl'),
-      sweepInterval: checkDelay(options.sweepInterval ?? 1000, 'sweepInterval', 0),
+      sweepInterval: checkDelay(orDefault<unknown>(options.sweepInterval, 1000), 'sweepInterval', 0),
       now: checkFunction<() => number>(options.now, 'now') ?? coarseClock(),
       codec: resolveCodec(options.serializer, true),
       onEvict: checkFunction<(key: string, value: unknown, reason: EvictionReason) => unknown>(options.onEvict, 'onEvict'),

@@ -2,6 +2,7 @@ import type { Redis, RedisOptions } from 'ioredis';
 import { MissingDependencyError, RoutiluxError, StoreClosedError, StoreConnectionError, StoreOperationError } from '../errors.js';
 import { coarseClock } from './clock.js';
 
+/** The validated options a RedisConnection runs with. */
 export interface RedisConnectionConfig {
   readonly url: string | undefined;
   readonly client: Redis | undefined;

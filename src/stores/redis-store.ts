@@ -1,17 +1,32 @@
 import type { Redis } from 'ioredis';
-import { InvalidArgumentError } from '../errors.js';
-import type { MaybePromise, StoreEngine } from './engine.js';
+import { InvalidArgumentError, StoreValueTypeError } from '../errors.js';
+import { incremented } from './atomic.js';
+import { ABSENT, type EngineWrite, type StoreEngine } from './engine.js';
+import { scripted } from './redis-scripts.js';
 import { escapeRedisGlob, type Glob } from './glob.js';
 import { RedisConnection } from './redis-connection.js';
-import { resolveCodec, type Codec, type Serializer, type SerializerName } from './serializers.js';
+import { JSON_CODEC, resolveCodec, type Codec, type Serializer, type SerializerName } from './serializers.js';
 import { StoreView } from './store-view.js';
-import { checkDelay, checkKeyPrefix, checkTtl, checkWholeNumber, rejectUnknownOptions } from './validate.js';
+import { checkDelay, checkKeyPrefix, checkOptionsBag, checkTtl, checkWholeNumber, orDefault, rejectUnknownOptions } from './validate.js';
 
+/**
+ * What RedisStore needs to know about an ioredis client you pass as `client` (a `new Redis(...)` from ioredis 5
+ * is one). Declared here so these types compile without ioredis installed.
+ */
+export interface RedisClientLike {
+  /** ioredis's connection status: "wait", "connecting", "ready", "end", ... */
+  readonly status: string;
+  readonly options?: { readonly keyPrefix?: string; readonly host?: string; readonly port?: number };
+  pipeline(): unknown;
+  defineCommand(name: string, definition: { lua: string; numberOfKeys?: number }): void;
+}
+
+/** Options of `new RedisStore(options)`: a `url` or a `client` (not both); every one may be left out. */
 export interface RedisStoreOptions {
   /** `redis://[user:password@]host:port/db` or `rediss://…`. Default `redis://127.0.0.1:6379`. */
   readonly url?: string;
   /** An ioredis client to use instead (not closed by `close()`; it must not have its own keyPrefix). */
-  readonly client?: Redis;
+  readonly client?: RedisClientLike;
   /** Prefix for every key, e.g. "myapp:" (kept out of the keys this store returns). */
   readonly keyPrefix?: string;
   /** Default TTL in ms for every `set` that gives none (up to Number.MAX_SAFE_INTEGER). Default: no expiry. */
@@ -236,6 +251,72 @@ class RedisEngine implements StoreEngine {
     }
   }
 
+  increment(key: string, by: number, ttl: number | undefined, keyOffset: number): Promise<number> {
+    if (this.codec !== JSON_CODEC) return this.#incrementByCompare(key, by, ttl, keyOffset);
+    const px = this.#px(ttl);
+    return this.#do(
+      'increment',
+      key,
+      true,
+      (c) => scripted(c).routiluxIncrement(key, by, px === undefined ? '' : String(px)),
+      ([status, result]) => {
+        if (status === 1) return result as number;
+        const label = key.slice(keyOffset);
+        const current = this.codec.decode(result, key, keyOffset); // a SerializationError if it is not JSON at all
+        if (status === 2) throw new StoreValueTypeError(label, `${String(current)} + ${by} is past ±Number.MAX_SAFE_INTEGER`);
+        incremented(current, by, label); // throws: not a whole number
+        throw new StoreValueTypeError(label, `it holds ${JSON.stringify(result)}, which is not written as a whole number`);
+      },
+    );
+  }
+
+  /** increment for serializers Redis cannot read: read, add, and write only if nothing changed meanwhile; retry. */
+  async #incrementByCompare(key: string, by: number, ttl: number | undefined, keyOffset: number): Promise<number> {
+    for (;;) {
+      const raw = await this.#do<string | Buffer | null>('increment', key, false, (c) => (this.#binary ? c.getBuffer(key) : c.get(key)));
+      const next = incremented(raw == null ? undefined : this.codec.decode(raw, key, keyOffset), by, key.slice(keyOffset));
+      const data = this.codec.encode(next, key, keyOffset);
+      if (await (raw == null ? this.setIfAbsent(key, data, ttl) : this.compareAndSet(key, raw, data, undefined))) return next;
+    }
+  }
+
+  setIfAbsent(key: string, data: unknown, ttl: number | undefined): Promise<boolean> {
+    const px = this.#px(ttl);
+    const value = data as string | Buffer;
+    return this.#do('set', key, true, (c) => (px === undefined ? c.set(key, value, 'NX') : c.set(key, value, 'PX', px, 'NX')), (reply) => reply === 'OK');
+  }
+
+  compareAndSet(key: string, expected: unknown, data: unknown, ttl: number | undefined): Promise<boolean> {
+    const absent = expected === ABSENT;
+    const px = absent || ttl !== undefined ? this.#px(ttl) : undefined;
+    const ttlArg = !absent && ttl === undefined ? 'keep' : px === undefined ? 'none' : String(px);
+    return this.#do(
+      'compare and set',
+      key,
+      true,
+      (c) => scripted(c).routiluxCompareAndSet(key, absent ? 'absent' : 'equal', absent ? '' : (expected as string | Buffer), data as string | Buffer, ttlArg),
+      (reply) => reply === 1,
+    );
+  }
+
+  /** MULTI/EXEC: Redis applies the writes together, with nothing in between, or (connection lost) none of them. */
+  async batch(writes: readonly EngineWrite[]): Promise<void> {
+    const action = `apply a batch of ${writes.length} writes`;
+    const results = await this.#do(action, undefined, true, (c) => {
+      const multi = c.multi();
+      for (const write of writes) {
+        if (write.remove) multi.del(write.key);
+        else {
+          const px = this.#px(write.ttl);
+          if (px === undefined) multi.set(write.key, write.data as string | Buffer);
+          else multi.set(write.key, write.data as string | Buffer, 'PX', px);
+        }
+      }
+      return multi.exec();
+    });
+    this.#checkPipeline(results, action, writes.length);
+  }
+
   close(): Promise<void> {
     return this.#conn.close();
   }
@@ -248,9 +329,8 @@ class RedisEngine implements StoreEngine {
  */
 export class RedisStore<V = unknown> extends StoreView<V> {
   constructor(options: RedisStoreOptions = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw new InvalidArgumentError('RedisStore options', options, 'an object such as { url: "redis://127.0.0.1:6379/0" }');
-    }
+    checkOptionsBag(options, 'RedisStore', '{ url: "redis://127.0.0.1:6379/0" }', true);
+    options ??= {};
     rejectUnknownOptions(options, OPTIONS, 'RedisStore');
     const { url, client } = options;
     if (url !== undefined && client !== undefined) {
@@ -260,14 +340,14 @@ export class RedisStore<V = unknown> extends StoreView<V> {
       throw new InvalidArgumentError('url', url, 'a Redis URL such as "redis://127.0.0.1:6379/0" (or "rediss://" for TLS)');
     }
     if (client !== undefined) {
-      if (typeof client !== 'object' || client === null || typeof (client as Redis).pipeline !== 'function') {
+      if (typeof client !== 'object' || client === null || typeof (client as RedisClientLike).pipeline !== 'function') {
         throw new InvalidArgumentError('client', client, 'an ioredis client (new Redis(...))');
       }
-      if ((client as Redis).options?.keyPrefix) {
+      if ((client as RedisClientLike).options?.keyPrefix) {
         throw new InvalidArgumentError(
           'client',
           client,
-          `an ioredis client without its own keyPrefix (its prefix "${(client as Redis).options.keyPrefix}" would not apply to SCAN): pass { keyPrefix } to RedisStore instead`,
+          `an ioredis client without its own keyPrefix (its prefix "${(client as RedisClientLike).options?.keyPrefix}" would not apply to SCAN): pass { keyPrefix } to RedisStore instead`,
         );
       }
     }
@@ -276,9 +356,9 @@ export class RedisStore<V = unknown> extends StoreView<V> {
       client !== undefined ? `RedisStore (client ${client.options?.host ?? '?'}:${client.options?.port ?? '?'})` : describeUrl(url ?? 'redis://127.0.0.1:6379');
     const connection = new RedisConnection({
       url,
-      client,
-      connectTimeout: checkDelay(options.connectTimeout ?? 10_000, 'connectTimeout', 1),
-      commandTimeout: checkDelay(options.commandTimeout ?? 5_000, 'commandTimeout', 1),
+      client: client as Redis | undefined, // checked above; RedisConnection uses it as the ioredis client it is
+      connectTimeout: checkDelay(orDefault<unknown>(options.connectTimeout, 10_000), 'connectTimeout', 1),
+      commandTimeout: checkDelay(orDefault<unknown>(options.commandTimeout, 5_000), 'commandTimeout', 1),
       description,
     });
     const engine = new RedisEngine(
@@ -286,7 +366,7 @@ export class RedisStore<V = unknown> extends StoreView<V> {
       description,
       resolveCodec(options.serializer, false),
       checkTtl(options.ttl, 'ttl'),
-      checkWholeNumber(options.scanCount ?? 1000, 'scanCount', 1),
+      checkWholeNumber(orDefault<unknown>(options.scanCount, 1000), 'scanCount', 1),
     );
     super(engine, keyPrefix, keyPrefix.length, false, true);
   }

@@ -1,6 +1,8 @@
+import { isDeepStrictEqual } from 'node:util';
 import { deserialize as v8Deserialize, serialize as v8Serialize } from 'node:v8';
 import { InvalidArgumentError, RoutiluxError, SerializationError } from '../errors.js';
-import { findUnserializable } from '../serialization/check.js';
+import { deepFreeze } from '../serialization/deep-freeze.js';
+import { walk, type WalkRules } from '../serialization/walk.js';
 
 /**
  * Turns values into what a backend stores and back. `json` (the default) keeps plain data and Dates; `structured`
@@ -16,6 +18,7 @@ export interface Serializer {
   deserialize(data: string | Uint8Array, key: string): unknown;
 }
 
+/** The built-in serializers, by name. */
 export type SerializerName = 'json' | 'structured';
 
 /**
@@ -28,108 +31,32 @@ export interface Codec {
   readonly binary: boolean;
   encode(value: unknown, key: string, keyOffset: number): unknown;
   decode(data: unknown, key: string, keyOffset: number): unknown;
+  /** What `same` compares stored data with: the encoded value (a copy is never frozen or kept). */
+  comparable(value: unknown, key: string, keyOffset: number): unknown;
+  /** Whether stored data is the value `comparable` was made from (compareAndSet). */
+  same(data: unknown, comparable: unknown): boolean;
+}
+
+/** Serialized forms are equal when their text or bytes are. */
+function sameBytes(a: unknown, b: unknown): boolean {
+  if (typeof a === 'string' || typeof b === 'string') return a === b;
+  return a instanceof Uint8Array && b instanceof Uint8Array && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }
 
 const labelOf = (key: string, keyOffset: number) => (keyOffset === 0 ? key : key.slice(keyOffset));
 
 // ---------------------------------------------------------------------------------------------------------------
 // json: a Date is written as {"$date": ISO string}; a user key starting with "$" gets one more "$", so no stored
-// object can be mistaken for a tag. Values are checked while being prepared; the slow path names the bad path.
-// Like JSON.stringify, properties whose value is undefined and symbol-keyed properties are left out.
+// object can be mistaken for a tag. The shared walker (src/serialization) checks the value and tags it in one
+// pass; what JSON would change or drop (undefined, NaN, a class instance, a "__proto__" key...) is refused with
+// its path.
 
-const NOT_PLAIN = Symbol('not JSON-serializable');
 const DOLLAR = 36;
+const TAGGED_JSON: WalkRules = { mode: 'json', tagged: true };
 
 function assign(target: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
-}
-
-/** Depth past which `prepare` starts tracking ancestors (to tell a cycle from a deep tree). */
-const UNTRACKED_DEPTH = 64;
-const TOO_DEEP = Symbol('deep');
-
-/**
- * Returns `value` itself when JSON.stringify keeps it unchanged, a tagged copy when it holds Dates or $-keys, and
- * throws NOT_PLAIN for anything JSON would change or refuse. Without `ancestors` it recurses up to UNTRACKED_DEPTH
- * and then throws TOO_DEEP, so the common shallow value costs no cycle bookkeeping.
- */
-function prepare(value: unknown, depth: number, ancestors: object[] | undefined): unknown {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return value;
-    case 'number':
-      if (Number.isFinite(value)) return value;
-      throw NOT_PLAIN;
-    case 'object':
-      break;
-    default:
-      throw NOT_PLAIN;
-  }
-  if (value === null) return value;
-  if (ancestors === undefined) {
-    if (depth > UNTRACKED_DEPTH) throw TOO_DEEP;
-  } else if (ancestors.includes(value)) throw NOT_PLAIN;
-  if (Array.isArray(value)) {
-    ancestors?.push(value);
-    let out: unknown[] | undefined;
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      if (item === undefined) throw NOT_PLAIN; // undefined or a hole
-      const prepared = prepare(item, depth + 1, ancestors);
-      if (out === undefined && prepared !== item) out = value.slice(0, i);
-      if (out !== undefined) out.push(prepared);
-    }
-    ancestors?.pop();
-    return out ?? value;
-  }
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) {
-    if (value instanceof Date) return { $date: Number.isNaN(value.getTime()) ? null : value.toISOString() };
-    throw NOT_PLAIN;
-  }
-  // Symbol-keyed properties are left out, as JSON.stringify leaves them out (checking costs a third of a stringify).
-  ancestors?.push(value);
-  const record = value as Record<string, unknown>;
-  let out: Record<string, unknown> | undefined;
-  let i = 0;
-  for (const key in record) {
-    const item = record[key];
-    const prepared = item === undefined ? item : prepare(item, depth + 1, ancestors); // JSON drops undefined properties
-    const storedKey = key.charCodeAt(0) === DOLLAR ? `$${key}` : key;
-    if (out === undefined && (prepared !== item || storedKey !== key)) {
-      out = {};
-      let j = 0;
-      for (const k in record) {
-        if (j++ === i) break;
-        assign(out, k.charCodeAt(0) === DOLLAR ? `$${k}` : k, record[k]);
-      }
-    }
-    if (out !== undefined) assign(out, storedKey, prepared);
-    i++;
-  }
-  ancestors?.pop();
-  return out ?? value;
-}
-
-function prepareAny(value: unknown): unknown {
-  try {
-    return prepare(value, 0, undefined);
-  } catch (error) {
-    if (error === TOO_DEEP) return prepare(value, 0, []);
-    throw error;
-  }
-}
-
-function isDate(value: object): boolean {
-  return value instanceof Date;
-}
-
-function jsonError(value: unknown, key: string): SerializationError {
-  const problem = findUnserializable(value, 'json', key, { isChecked: isDate });
-  if (problem) return new SerializationError(problem.path, problem.reason, problem.hint);
-  return new SerializationError(key, 'the value is not JSON-serializable', "Store plain data, or use serializer: 'structured'.");
 }
 
 function revive(this: unknown, _key: string, value: unknown): unknown {
@@ -168,12 +95,9 @@ function encodeJson(value: unknown, key: string, keyOffset: number): string {
     case 'number':
       if (Number.isFinite(value)) return JSON.stringify(value);
   }
-  try {
-    return JSON.stringify(prepareAny(value));
-  } catch (error) {
-    if (error === NOT_PLAIN) throw jsonError(value, labelOf(key, keyOffset));
-    throw error;
-  }
+  const result = walk(value, TAGGED_JSON, labelOf(key, keyOffset));
+  if (!result.ok) throw new SerializationError(result.problem.path, result.problem.reason, result.problem.hint);
+  return JSON.stringify(result.value);
 }
 
 function decodeJson(data: unknown, key: string, keyOffset: number): unknown {
@@ -185,6 +109,7 @@ function decodeJson(data: unknown, key: string, keyOffset: number): unknown {
   }
 }
 
+/** The default serializer: JSON, with Dates kept (as a tagged form) and anything JSON would change refused. */
 export const jsonSerializer: Serializer = {
   name: 'json',
   binary: false,
@@ -192,9 +117,11 @@ export const jsonSerializer: Serializer = {
   deserialize: (data, key) => decodeJson(data, key, 0),
 };
 
+const STRUCTURED: WalkRules = { mode: 'structured' };
+
 function encodeStructured(value: unknown, key: string, keyOffset: number): Buffer {
-  const problem = findUnserializable(value, 'structured', labelOf(key, keyOffset));
-  if (problem) throw new SerializationError(problem.path, problem.reason, problem.hint);
+  const result = walk(value, STRUCTURED, labelOf(key, keyOffset));
+  if (!result.ok) throw new SerializationError(result.problem.path, result.problem.reason, result.problem.hint);
   return v8Serialize(value);
 }
 
@@ -207,6 +134,7 @@ function decodeStructured(data: unknown, key: string, keyOffset: number): unknow
   }
 }
 
+/** node:v8 serialization: also Map, Set, BigInt, typed arrays, NaN/Infinity and undefined. */
 export const structuredSerializer: Serializer = {
   name: 'structured',
   binary: true,
@@ -216,33 +144,22 @@ export const structuredSerializer: Serializer = {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Freezes plain objects and arrays, deeply; other objects (Date, Map, class instances) are kept as they are. */
-export function deepFreeze<T>(value: T): T {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
-  if (Array.isArray(value)) {
-    Object.freeze(value);
-    for (let i = 0; i < value.length; i++) deepFreeze(value[i]);
-    return value;
-  }
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return value;
-  Object.freeze(value);
-  for (const key in value) deepFreeze((value as Record<string, unknown>)[key]);
-  return value;
-}
-
 const NONE_CODEC: Codec = {
   name: 'none',
   binary: false,
   encode: (value) => deepFreeze(value),
   decode: (data) => data,
+  comparable: (value) => value,
+  same: (data, value) => isDeepStrictEqual(data, value),
 };
 
 /** A user's Serializer: it gets the key for its messages, and its own errors become SerializationErrors. */
 function codecOf(serializer: Serializer): Codec {
-  return {
+  const codec: Codec = {
     name: serializer.name,
     binary: serializer.binary,
+    comparable: (value, key, keyOffset) => codec.encode(value, key, keyOffset),
+    same: sameBytes,
     encode(value, key, keyOffset) {
       const label = labelOf(key, keyOffset);
       try {
@@ -259,10 +176,19 @@ function codecOf(serializer: Serializer): Codec {
       return serializer.deserialize(data, label);
     },
   };
+  return codec;
 }
 
-const JSON_CODEC: Codec = { name: 'json', binary: false, encode: encodeJson, decode: decodeJson };
-const STRUCTURED_CODEC: Codec = { name: 'structured', binary: true, encode: encodeStructured, decode: decodeStructured };
+/** The default codec: integers are stored as their decimal text, which Redis can increment itself. */
+export const JSON_CODEC: Codec = { name: 'json', binary: false, encode: encodeJson, decode: decodeJson, comparable: encodeJson, same: sameBytes };
+const STRUCTURED_CODEC: Codec = {
+  name: 'structured',
+  binary: true,
+  encode: encodeStructured,
+  decode: decodeStructured,
+  comparable: encodeStructured,
+  same: sameBytes,
+};
 
 /** Resolves a `serializer` option. `none` is accepted only where `allowNone` (the memory store). */
 export function resolveCodec(option: unknown, allowNone: boolean, argument = 'serializer'): Codec {

@@ -1,11 +1,13 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { InvalidArgumentError, MissingDependencyError, StoreClosedError, StoreConnectionError, StoreOperationError } from '../errors.js';
-import { prefixUpperBound, type MaybePromise, type StoreEngine } from './engine.js';
+import { incremented } from './atomic.js';
+import { ABSENT, prefixUpperBound, type EngineWrite, type MaybePromise, type StoreEngine } from './engine.js';
 import type { Glob } from './glob.js';
 import { resolveCodec, type Codec, type Serializer, type SerializerName } from './serializers.js';
 import { StoreView } from './store-view.js';
-import { checkDelay, checkFunction, checkKeyPrefix, checkTtl, rejectUnknownOptions } from './validate.js';
+import { checkDelay, checkFunction, checkKeyPrefix, checkOptionsBag, checkTtl, orDefault, rejectUnknownOptions } from './validate.js';
 
+/** Options of `new SqliteStore(options)`: `path` is required, the rest may be left out. */
 export interface SqliteStoreOptions {
   /** Database file (created if missing; its directory must exist), or ':memory:'. */
   readonly path: string;
@@ -263,6 +265,65 @@ class SqliteEngine implements StoreEngine {
     });
   }
 
+  // Atomic operations run in one IMMEDIATE transaction: it takes the write lock before reading, so another
+  // process writing the same file cannot come in between the read and the write.
+
+  #liveRow(key: string): { value: unknown; expires_at: number | null } | undefined {
+    return this.#statement(`SELECT value, expires_at FROM $t WHERE key = ? ${this.#live}`).get(key, this.#config.now()) as
+      | { value: unknown; expires_at: number | null }
+      | undefined;
+  }
+
+  increment(key: string, by: number, ttl: number | undefined, keyOffset: number): MaybePromise<number> {
+    return this.#run(`increment "${key}"`, (db) =>
+      db
+        .transaction(() => {
+          const row = this.#liveRow(key);
+          const next = incremented(row === undefined ? undefined : this.codec.decode(row.value, key, keyOffset), by, key.slice(keyOffset));
+          this.#upsert(key, this.codec.encode(next, key, keyOffset), row === undefined ? this.#expiry(ttl) : row.expires_at);
+          return next;
+        })
+        .immediate(),
+    );
+  }
+
+  setIfAbsent(key: string, data: unknown, ttl: number | undefined): MaybePromise<boolean> {
+    return this.#run(`set "${key}"`, (db) =>
+      db
+        .transaction(() => {
+          if (this.#liveRow(key) !== undefined) return false;
+          this.#upsert(key, data, this.#expiry(ttl));
+          return true;
+        })
+        .immediate(),
+    );
+  }
+
+  compareAndSet(key: string, expected: unknown, data: unknown, ttl: number | undefined): MaybePromise<boolean> {
+    return this.#run(`compare and set "${key}"`, (db) =>
+      db
+        .transaction(() => {
+          const row = this.#liveRow(key);
+          const matches = expected === ABSENT ? row === undefined : row !== undefined && this.codec.same(row.value, expected);
+          if (matches) this.#upsert(key, data, row === undefined || ttl !== undefined ? this.#expiry(ttl) : row.expires_at);
+          return matches;
+        })
+        .immediate(),
+    );
+  }
+
+  batch(writes: readonly EngineWrite[]): MaybePromise<void> {
+    return this.#run(`apply a batch of ${writes.length} writes`, (db) => {
+      db.transaction(() => {
+        const now = this.#config.now();
+        for (const write of writes) {
+          if (write.remove) this.#delete(write.key, now);
+          else this.#upsert(write.key, write.data, this.#expiry(write.ttl));
+        }
+      }).immediate();
+    });
+  }
+
   /** Deletes expired rows; returns how many. */
   purgeExpired(): MaybePromise<number> {
     return this.#run('purge expired entries', () => this.#statement('DELETE FROM $t WHERE expires_at <= ?').run(this.#config.now()).changes);
@@ -287,18 +348,16 @@ export class SqliteStore<V = unknown> extends StoreView<V> {
   readonly #engine: SqliteEngine;
 
   constructor(options: SqliteStoreOptions) {
-    if (typeof options !== 'object' || options === null) {
-      throw new InvalidArgumentError('SqliteStore options', options, 'an object such as { path: "./data.db" }');
-    }
+    checkOptionsBag(options, 'SqliteStore', '{ path: "./data.db" }', false);
     rejectUnknownOptions(options, OPTIONS, 'SqliteStore');
     if (typeof options.path !== 'string' || options.path.length === 0) {
       throw new InvalidArgumentError('path', options.path, 'a file path such as "./data.db" (or ":memory:")');
     }
-    const table = options.table ?? 'routilux_kv';
+    const table: unknown = orDefault<unknown>(options.table, 'routilux_kv');
     if (typeof table !== 'string' || !TABLE_NAME.test(table)) {
       throw new InvalidArgumentError('table', table, 'a table name of letters, digits and _ (not starting with a digit)');
     }
-    const synchronous = options.synchronous ?? 'normal';
+    const synchronous: unknown = orDefault<unknown>(options.synchronous, 'normal');
     if (synchronous !== 'normal' && synchronous !== 'full') {
       throw new InvalidArgumentError('synchronous', synchronous, '"normal" or "full"');
     }
@@ -308,9 +367,9 @@ export class SqliteStore<V = unknown> extends StoreView<V> {
       table,
       ttl: checkTtl(options.ttl, 'ttl'),
       codec: resolveCodec(options.serializer, false),
-      sweepInterval: checkDelay(options.sweepInterval ?? 60_000, 'sweepInterval', 0),
+      sweepInterval: checkDelay(orDefault<unknown>(options.sweepInterval, 60_000), 'sweepInterval', 0),
       synchronous: synchronous === 'full' ? 'FULL' : 'NORMAL',
-      busyTimeout: checkDelay(options.busyTimeout ?? 5000, 'busyTimeout', 0),
+      busyTimeout: checkDelay(orDefault<unknown>(options.busyTimeout, 5000), 'busyTimeout', 0),
       now: checkFunction<() => number>(options.now, 'now') ?? Date.now,
     });
     super(engine, keyPrefix, keyPrefix.length, false, true);

@@ -1,8 +1,12 @@
 import { ReadonlyStoreError, StoreClosedError } from '../errors.js';
-import type { StoreEngine } from './engine.js';
+import { checkIncrementBy, toEngineWrites } from './atomic.js';
+import { ABSENT, type StoreEngine } from './engine.js';
 import { compileGlob } from './glob.js';
-import type { KeyValueStore, ReadonlyKeyValueStore, SetOptions, StoreEntries } from './types.js';
+import type { BatchOperation, KeyValueStore, ReadonlyKeyValueStore, SetOptions, StoreEntries } from './types.js';
 import { checkKey, checkKeys, checkScopePrefix, checkSetOptions, toEntryList } from './validate.js';
+
+/** Returned by writes that completed synchronously: one shared, already-resolved promise. */
+export const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
  * A store as users see it: a window on one engine under a key prefix, writable or read-only. The stores made
@@ -10,9 +14,6 @@ import { checkKey, checkKeys, checkScopePrefix, checkSetOptions, toEntryList } f
  * `scope()` and `readonly()` are views sharing it (one LRU, one sweeper, one connection). The engine is held in
  * a private field, so a read-only view gives no way back to a writable one.
  */
-/** Returned by writes that completed synchronously: one shared, already-resolved promise. */
-export const RESOLVED: Promise<void> = Promise.resolve();
-
 export class StoreView<V = unknown> implements KeyValueStore<V> {
   readonly #engine: StoreEngine;
   /** Absolute prefix of this view's keys in the engine. */
@@ -127,6 +128,39 @@ export class StoreView<V = unknown> implements KeyValueStore<V> {
   async clear(): Promise<void> {
     this.#check('clear the store', undefined, true);
     await this.#engine.clear(this.#prefix);
+  }
+
+  async increment(key: string, by?: number, options?: SetOptions): Promise<number> {
+    checkKey(key);
+    this.#check('increment', key, true);
+    const step = checkIncrementBy(by);
+    const ttl = checkSetOptions(options);
+    return this.#engine.increment(this.#prefix + key, step, ttl, this.#labelStart);
+  }
+
+  async setIfAbsent(key: string, value: V, options?: SetOptions): Promise<boolean> {
+    checkKey(key);
+    this.#check('set', key, true);
+    const ttl = checkSetOptions(options);
+    const full = this.#prefix + key;
+    return this.#engine.setIfAbsent(full, this.#engine.codec.encode(value, full, this.#labelStart), ttl);
+  }
+
+  async compareAndSet(key: string, expected: V | undefined, next: V, options?: SetOptions): Promise<boolean> {
+    checkKey(key);
+    this.#check('compare and set', key, true);
+    const ttl = checkSetOptions(options);
+    const full = this.#prefix + key;
+    const codec = this.#engine.codec;
+    const comparable = expected === undefined ? ABSENT : codec.comparable(expected, full, this.#labelStart);
+    return this.#engine.compareAndSet(full, comparable, codec.encode(next, full, this.#labelStart), ttl);
+  }
+
+  async batch(operations: readonly BatchOperation<V>[]): Promise<void> {
+    this.#check('apply a batch', undefined, true);
+    // Everything is validated and encoded before anything is written.
+    const writes = toEngineWrites(operations, this.#prefix, this.#labelStart, this.#engine.codec);
+    if (writes.length > 0) await this.#engine.batch(writes);
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,8 @@
 import { InvalidArgumentError, ReadonlyStoreError, SchemaValidationError, type SchemaIssue } from '../errors.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
-import type { KeyValueStore, ReadonlyKeyValueStore, SetOptions, StoreEntries } from './types.js';
-import { checkKey, toEntryList } from './validate.js';
+import { checkIncrementBy, incremented } from './atomic.js';
+import type { BatchOperation, KeyValueStore, ReadonlyKeyValueStore, SetOptions, StoreEntries } from './types.js';
+import { checkKey, checkSetOptions, toEntryList } from './validate.js';
 
 function issuesOf(issues: ReadonlyArray<StandardSchemaV1.Issue>): SchemaIssue[] {
   return issues.map((issue) => ({
@@ -64,6 +65,51 @@ class TypedView<In, Out> implements KeyValueStore<Out, In> {
     // Every value is validated before anything is written.
     await Promise.all(list.map(([key, value]) => this.#validate(value, key, 'write')));
     await inner.setMany(list, options);
+  }
+
+  async setIfAbsent(key: string, value: In, options?: SetOptions): Promise<boolean> {
+    checkKey(key);
+    const inner = this.#writable(`set "${key}"`);
+    await this.#validate(value, key, 'write');
+    return inner.setIfAbsent(key, value, options);
+  }
+
+  async compareAndSet(key: string, expected: In | undefined, next: In, options?: SetOptions): Promise<boolean> {
+    checkKey(key);
+    const inner = this.#writable(`compare and set "${key}"`);
+    await this.#validate(next, key, 'write');
+    return inner.compareAndSet(key, expected, next, options);
+  }
+
+  /**
+   * The schema must accept the new number before it is written, so this is a compare-and-set loop on the store
+   * (atomic all the same): read, add, validate, write only if the value did not change meanwhile.
+   */
+  async increment(key: string, by?: number, options?: SetOptions): Promise<number> {
+    checkKey(key);
+    const inner = this.#writable(`increment "${key}"`);
+    const step = checkIncrementBy(by);
+    checkSetOptions(options);
+    for (;;) {
+      const current = await inner.get(key);
+      const next = incremented(current, step, key);
+      await this.#validate(next, key, 'write');
+      if (current === undefined ? await inner.setIfAbsent(key, next, options) : await inner.compareAndSet(key, current, next)) return next;
+    }
+  }
+
+  async batch(operations: readonly BatchOperation<In>[]): Promise<void> {
+    const inner = this.#writable('apply a batch');
+    // Every value is validated before anything is written; the store itself checks the operations' shape.
+    if (Array.isArray(operations)) {
+      await Promise.all(
+        operations.map((o: unknown) => {
+          const { op, key, value } = (typeof o === 'object' && o !== null ? o : {}) as { op?: unknown; key?: unknown; value?: unknown };
+          return op === 'set' && typeof key === 'string' ? this.#validate(value, key, 'write') : undefined;
+        }),
+      );
+    }
+    await inner.batch(operations);
   }
 
   async delete(key: string): Promise<boolean> {

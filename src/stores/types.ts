@@ -6,6 +6,7 @@
 /** Why `onEvict` was called for an entry. */
 export type EvictionReason = 'evicted' | 'expired' | 'deleted' | 'overwritten';
 
+/** Options of a write: its TTL. */
 export interface SetOptions {
   /**
    * Time to live in milliseconds, up to Number.MAX_SAFE_INTEGER (a fraction is rounded up to a whole
@@ -14,6 +15,11 @@ export interface SetOptions {
    */
   readonly ttl?: number;
 }
+
+/** One write of `batch()`: store `value` under `key` (with its own `ttl`, or the store's default), or delete `key`. */
+export type BatchOperation<In = unknown> =
+  | { readonly op: 'set'; readonly key: string; readonly value: In; readonly ttl?: number }
+  | { readonly op: 'delete'; readonly key: string };
 
 /** What `setMany` accepts: a Map, an array of `[key, value]` pairs, any iterable of them, or a plain object. */
 export type StoreEntries<V> = Iterable<readonly [key: string, value: V]> | Readonly<Record<string, V>>;
@@ -65,4 +71,25 @@ export interface KeyValueStore<V = unknown, In = V> extends ReadonlyKeyValueStor
   clear(): Promise<void>;
   /** A view of the keys under `prefix:`: `scope('user').scope('admin')` stores under `user:admin:`. */
   scope(prefix: string): KeyValueStore<V, In>;
+  /**
+   * Adds `by` (a safe integer, default 1) to the whole number under `key`, atomically, and resolves the new
+   * number. A missing (or expired) key counts as 0 and is created with `ttl` (or the store's default); an
+   * existing key keeps its TTL. A key holding anything but a safe integer, or a result past
+   * ±Number.MAX_SAFE_INTEGER, rejects with StoreValueTypeError and changes nothing.
+   */
+  increment(key: string, by?: number, options?: SetOptions): Promise<number>;
+  /** Stores `value` only when `key` holds no live value, atomically; resolves whether it did. */
+  setIfAbsent(key: string, value: In, options?: SetOptions): Promise<boolean>;
+  /**
+   * Replaces the value under `key` with `next` only when it is `expected` (`undefined`: only when the key is
+   * missing), atomically; resolves whether it did. Values are compared in their serialized form, so pass what
+   * `get` returned (the same keys in the same order). The key keeps its TTL unless `ttl` is given; a key it
+   * creates gets `ttl` or the store's default.
+   */
+  compareAndSet(key: string, expected: In | undefined, next: In, options?: SetOptions): Promise<boolean>;
+  /**
+   * Applies every operation or none: all values are serialized and checked first, then everything is written at
+   * once (one transaction on SQLite, MULTI/EXEC on Redis). Later operations on the same key win.
+   */
+  batch(operations: readonly BatchOperation<In>[]): Promise<void>;
 }

@@ -7,6 +7,7 @@ export function checkKey(key: unknown, argument = 'key'): asserts key is string 
   }
 }
 
+/** A list of keys: an array of non-empty strings (the message names the bad index). */
 export function checkKeys(keys: unknown, argument = 'keys'): asserts keys is readonly string[] {
   if (!Array.isArray(keys)) throw new InvalidArgumentError(argument, keys, 'an array of non-empty strings');
   for (let i = 0; i < keys.length; i++) {
@@ -30,12 +31,32 @@ export function checkTtl(ttl: unknown, argument = 'options.ttl'): number | undef
   return Math.ceil(ttl);
 }
 
+/** `options` of set, setMany and the atomic operations: nothing, or a plain object `{ ttl? }`; returns the TTL. */
 export function checkSetOptions(options: unknown): number | undefined {
   if (options === undefined) return undefined;
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgumentError('options', options, 'an object such as { ttl: 60_000 } (or nothing)');
+  if (!isPlainObject(options)) throw new InvalidArgumentError('options', options, 'a plain object such as { ttl: 60_000 } (or nothing)');
+  for (const name of Object.keys(options)) {
+    if (name !== 'ttl') throw new InvalidArgumentError(`options.${name}`, (options as Record<string, unknown>)[name], 'left out: the only option here is ttl');
   }
   return checkTtl((options as { ttl?: unknown }).ttl);
+}
+
+/** An object literal (or Object.create(null)): not an array, a Date, a Map or a class instance. */
+export function isPlainObject(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** A store's options bag: nothing (when `optional`) or a plain object; anything else is InvalidArgumentError. */
+export function checkOptionsBag(options: unknown, store: string, example: string, optional: boolean): asserts options is object {
+  if (options === undefined && optional) return;
+  if (!isPlainObject(options)) throw new InvalidArgumentError(`${store} options`, options, `a plain object such as ${example}${optional ? ' (or nothing)' : ''}`);
+}
+
+/** An optional option: its default when left out; `null` is not "left out" and is checked (and refused) like any value. */
+export function orDefault<T>(value: T | undefined, fallback: T): T {
+  return value === undefined ? fallback : value;
 }
 
 /** A whole number ≥ min (or Infinity when allowed), used for sizes, intervals and timeouts. */
@@ -65,18 +86,21 @@ export function checkDelay(value: unknown, argument: string, min: number): numbe
   return value;
 }
 
+/** A scope name: a non-empty string. */
 export function checkScopePrefix(prefix: unknown): asserts prefix is string {
   if (typeof prefix !== 'string' || prefix.length === 0) {
     throw new InvalidArgumentError('prefix', prefix, 'a non-empty string (scope("user") stores under "user:")');
   }
 }
 
+/** A keyPrefix option: a string, '' when left out. */
 export function checkKeyPrefix(prefix: unknown, argument = 'keyPrefix'): string {
   if (prefix === undefined) return '';
   if (typeof prefix !== 'string') throw new InvalidArgumentError(argument, prefix, 'a string such as "myapp:"');
   return prefix;
 }
 
+/** A callback option: a function, or undefined when left out. */
 export function checkFunction<F extends (...args: never[]) => unknown>(fn: unknown, argument: string): F | undefined {
   if (fn === undefined) return undefined;
   if (typeof fn !== 'function') throw new InvalidArgumentError(argument, fn, 'a function');

@@ -1,26 +1,43 @@
 import { InvalidArgumentError } from '../errors.js';
-import type { KeyValueStore, ReadonlyKeyValueStore, SetOptions, StoreEntries } from './types.js';
-import { toEntryList } from './validate.js';
+import type { BatchOperation, KeyValueStore, ReadonlyKeyValueStore, SetOptions, StoreEntries } from './types.js';
+import { isPlainObject, toEntryList } from './validate.js';
 
-export type StoreOperation = 'get' | 'set' | 'delete' | 'exists' | 'keys' | 'scan' | 'getMany' | 'setMany' | 'deleteMany' | 'clear' | 'close';
+/** The store operations a hook hears about. */
+export type StoreOperation =
+  | 'get'
+  | 'set'
+  | 'delete'
+  | 'exists'
+  | 'keys'
+  | 'scan'
+  | 'getMany'
+  | 'setMany'
+  | 'deleteMany'
+  | 'clear'
+  | 'close'
+  | 'increment'
+  | 'setIfAbsent'
+  | 'compareAndSet'
+  | 'batch';
 
 /** What a hook is told about an operation. */
 export interface StoreHookContext {
   readonly operation: StoreOperation;
   /** The scope the call was made through, relative to the hooked store ('' for the store itself, 'user:admin'). */
   readonly scope: string;
-  /** get, set, delete, exists. */
+  /** get, set, delete, exists, increment, setIfAbsent, compareAndSet. */
   readonly key?: string;
-  /** getMany, setMany, deleteMany. */
+  /** getMany, setMany, deleteMany, batch. */
   readonly keys?: readonly string[];
   /** keys, scan. */
   readonly pattern?: string;
-  /** set: the value written. */
+  /** set, setIfAbsent, compareAndSet: the value written; increment: the amount added. */
   readonly value?: unknown;
-  /** set, setMany: the options given. */
+  /** set, setMany, increment, setIfAbsent, compareAndSet: the options given. */
   readonly options?: SetOptions;
 }
 
+/** What an `after` hook is told: the context, how long it took and how it ended. */
 export interface StoreHookOutcome extends StoreHookContext {
   /** Time the operation took (for scan: the whole iteration), in ms. */
   readonly durationMs: number;
@@ -30,6 +47,7 @@ export interface StoreHookOutcome extends StoreHookContext {
   readonly result?: unknown;
 }
 
+/** The hooks `withHooks` runs around each operation. */
 export interface StoreHooks {
   /** Runs before the operation; throwing (or rejecting) stops it and fails the call with that error. */
   readonly before?: (context: StoreHookContext) => void | Promise<void>;
@@ -123,6 +141,25 @@ class HookedView<V, In = V> implements KeyValueStore<V, In> {
     return this.#call({ operation: 'setMany', keys: list.map((e) => e[0]), ...withOptions }, () => this.#inner.setMany(list, options));
   }
 
+  increment(key: string, by?: number, options?: SetOptions): Promise<number> {
+    return this.#call({ operation: 'increment', key, value: by ?? 1, ...(options ? { options } : {}) }, () => this.#inner.increment(key, by, options));
+  }
+
+  setIfAbsent(key: string, value: In, options?: SetOptions): Promise<boolean> {
+    return this.#call({ operation: 'setIfAbsent', key, value, ...(options ? { options } : {}) }, () => this.#inner.setIfAbsent(key, value, options));
+  }
+
+  compareAndSet(key: string, expected: In | undefined, next: In, options?: SetOptions): Promise<boolean> {
+    return this.#call({ operation: 'compareAndSet', key, value: next, ...(options ? { options } : {}) }, () =>
+      this.#inner.compareAndSet(key, expected, next, options),
+    );
+  }
+
+  batch(operations: readonly BatchOperation<In>[]): Promise<void> {
+    const keys = Array.isArray(operations) ? operations.map((o: unknown) => (o as { key?: unknown } | null)?.key).filter((k): k is string => typeof k === 'string') : [];
+    return this.#call({ operation: 'batch', keys }, () => this.#inner.batch(operations));
+  }
+
   deleteMany(keys: readonly string[]): Promise<number> {
     return this.#call({ operation: 'deleteMany', keys }, () => this.#inner.deleteMany(keys));
   }
@@ -144,6 +181,9 @@ class HookedView<V, In = V> implements KeyValueStore<V, In> {
   }
 }
 
+/** The store type withHooks returns: a writable store stays writable, a read-only one read-only. */
+export type Hooked<S> = S extends KeyValueStore<infer V, infer In> ? KeyValueStore<V, In> : S extends ReadonlyKeyValueStore<infer V> ? ReadonlyKeyValueStore<V> : never;
+
 /**
  * Wraps any store (or view) so `before` and `after` run around each operation: logging, metrics, tracing.
  * ```ts
@@ -152,14 +192,11 @@ class HookedView<V, In = V> implements KeyValueStore<V, In> {
  * });
  * ```
  */
-/** The store type withHooks returns: a writable store stays writable, a read-only one read-only. */
-export type Hooked<S> = S extends KeyValueStore<infer V, infer In> ? KeyValueStore<V, In> : S extends ReadonlyKeyValueStore<infer V> ? ReadonlyKeyValueStore<V> : never;
-
 export function withHooks<S extends ReadonlyKeyValueStore<unknown>>(store: S, hooks: StoreHooks): Hooked<S> {
   if (typeof store !== 'object' || store === null || typeof store.get !== 'function') {
     throw new InvalidArgumentError('store', store, 'a KeyValueStore (new MemoryStore(), createStore(), ...)');
   }
-  if (typeof hooks !== 'object' || hooks === null) throw new InvalidArgumentError('hooks', hooks, 'an object { before?, after? }');
+  if (!isPlainObject(hooks)) throw new InvalidArgumentError('hooks', hooks, 'a plain object { before?, after? }');
   for (const name of Object.keys(hooks)) {
     if (name !== 'before' && name !== 'after') throw new InvalidArgumentError(`hooks.${name}`, (hooks as Record<string, unknown>)[name], 'left out: only "before" and "after" exist');
     if (typeof (hooks as Record<string, unknown>)[name] !== 'function' && (hooks as Record<string, unknown>)[name] !== undefined) {

@@ -21,12 +21,16 @@ type Call = (store: AnyStore) => Promise<unknown>;
 const badKeys: unknown[] = [undefined, null, 5, '', Symbol('key'), {}, ['k']];
 const badKeyLists: unknown[] = [undefined, null, 'abc', 5, [Symbol('key')], [''], { length: 1, 0: 'k' }];
 const badEntries: unknown[] = [undefined, null, 5, 'ab', [['k']], [[Symbol('key'), 1]], { [Symbol.iterator]: 5 }, { [Symbol.iterator]: () => ({ next: () => null }) }];
-const badOptions: unknown[] = [5, null, 'ttl', { ttl: Symbol('ttl') }, { ttl: '100' }, { ttl: 2 ** 53 }];
+const badOptions: unknown[] = [5, null, 'ttl', { ttl: Symbol('ttl') }, { ttl: '100' }, { ttl: 2 ** 53 }, { ttl: null }, { tll: 100 }, new Date(), [100]];
+const badBy: unknown[] = [null, '1', 1.5, Number.NaN, Symbol('by'), 2 ** 60, {}];
+const badBatches: unknown[] = [undefined, null, 'set', 5, {}, [null], [5], [{ op: 'set' }], [{ op: 'put', key: 'k' }], [{ op: 'delete', key: Symbol('k') }], [{ op: 'set', key: 'k', value: 1, ttl: null }], [{ op: 'set', key: 'k', value: 1, extra: true }]];
 const badPatterns: unknown[] = [null, 5, Symbol('pattern'), {}, '[abc'];
 
 /** A short readable label for a test name (String() throws on a symbol). */
 function label(value: unknown): string {
   if (typeof value === 'symbol') return value.toString();
+  if (typeof value === 'function') return 'a function';
+  if (value instanceof Date) return 'a Date';
   if (Array.isArray(value)) return `[${value.map(label).join(', ')}]`;
   if (typeof value === 'object' && value !== null) {
     if (Symbol.iterator in value) return 'a broken iterable';
@@ -41,7 +45,12 @@ const calls: [string, Call][] = [
     [`set(${label(key)})`, (s) => s.set(key as string, 1 as never)],
     [`delete(${label(key)})`, (s) => s.delete(key as string)],
     [`exists(${label(key)})`, (s) => s.exists(key as string)],
+    [`increment(${label(key)})`, (s) => s.increment(key as string)],
+    [`setIfAbsent(${label(key)})`, (s) => s.setIfAbsent(key as string, 1 as never)],
+    [`compareAndSet(${label(key)})`, (s) => s.compareAndSet(key as string, undefined, 1 as never)],
   ]),
+  ...badBy.map((by): [string, Call] => [`increment(k, ${label(by)})`, (s) => s.increment('k', by as number)]),
+  ...badBatches.map((operations): [string, Call] => [`batch(${label(operations)})`, (s) => s.batch(operations as never)]),
   ...badKeyLists.flatMap((keys): [string, Call][] => [
     [`getMany(${label(keys)})`, (s) => s.getMany(keys as string[])],
     [`deleteMany(${label(keys)})`, (s) => s.deleteMany(keys as string[])],
@@ -50,6 +59,9 @@ const calls: [string, Call][] = [
   ...badOptions.flatMap((options): [string, Call][] => [
     [`set(k, 1, ${label(options)})`, (s) => s.set('k', 1 as never, options as { ttl: number })],
     [`setMany([[k, 1]], ${label(options)})`, (s) => s.setMany([['k', 1 as never]], options as { ttl: number })],
+    [`increment(k, 1, ${label(options)})`, (s) => s.increment('k', 1, options as { ttl: number })],
+    [`setIfAbsent(k, 1, ${label(options)})`, (s) => s.setIfAbsent('k', 1 as never, options as { ttl: number })],
+    [`compareAndSet(k, undefined, 1, ${label(options)})`, (s) => s.compareAndSet('k', undefined, 1 as never, options as { ttl: number })],
   ]),
   ...badPatterns.flatMap((pattern): [string, Call][] => [
     [`keys(${label(pattern)})`, (s) => s.keys(pattern as string)],
@@ -92,7 +104,45 @@ function views(store: KeyValueStore): [string, AnyStore][] {
   ];
 }
 
+/** Names that are members of every object: as keys they must be plain keys, never the inherited member. */
+const INHERITED = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__'];
+
+function inheritedNameCases(make: () => KeyValueStore): void {
+  it('keys named like inherited members are plain keys on every writable view', async () => {
+    const store = make();
+    try {
+      for (const [name, view] of views(store)) {
+        if (name.includes('read-only')) continue;
+        for (const key of INHERITED) {
+          expect(await view.get(key), `${name}: get("${key}") before any write`).toBeUndefined();
+          expect(await view.exists(key), `${name}: exists("${key}")`).toBe(false);
+          expect(await view.delete(key), `${name}: delete("${key}")`).toBe(false);
+          await view.set(key, { v: key } as never);
+          expect(await view.get(key), `${name}: get("${key}")`).toEqual({ v: key });
+          expect(await view.setIfAbsent(key, 1 as never)).toBe(false);
+          expect(await view.compareAndSet(key, { v: key } as never, { w: key } as never)).toBe(true);
+          expect(await view.getMany([key, 'other'])).toEqual([{ w: key }, undefined]);
+          expect(await view.delete(key)).toBe(true);
+          expect(await view.increment(key)).toBe(1);
+        }
+        await view.setMany(JSON.parse('{"__proto__": 1, "constructor": 2}') as Record<string, never>);
+        expect(await view.getMany(['__proto__', 'constructor'])).toEqual([1, 2]);
+        await view.batch(INHERITED.map((key) => ({ op: 'delete', key })));
+        expect(await view.deleteMany(INHERITED)).toBe(0);
+        expect(await view.scope('constructor').increment('__proto__')).toBe(1);
+        expect(await view.keys('constructor:*')).toEqual(['constructor:__proto__']);
+        await view.clear();
+      }
+      expect(({} as Record<string, unknown>).v).toBeUndefined();
+      expect(typeof Object.prototype.toString).toBe('function');
+    } finally {
+      await store.close();
+    }
+  });
+}
+
 function argumentCases(make: () => KeyValueStore): void {
+  inheritedNameCases(make);
   it.each(calls)('%s rejects with a RoutiluxError on every view, never throws', async (_label, call) => {
     const store = make();
     try {

@@ -62,7 +62,6 @@ export function valueCases({ fresh, make }: ConformanceContext): void {
         invalid: new Date(Number.NaN),
         lookalike: { $date: '2024-01-01T00:00:00.000Z' },
         dollars: { $: 1, $$x: [2], $date: 3, plain: 4 },
-        ['__proto__']: 'own key',
       };
       await store.set('dates', value);
       const read = (await store.get('dates')) as typeof value;
@@ -74,8 +73,6 @@ export function valueCases({ fresh, make }: ConformanceContext): void {
       expect(read.lookalike).toEqual({ $date: '2024-01-01T00:00:00.000Z' });
       expect(read.lookalike).not.toBeInstanceOf(Date);
       expect(read.dollars).toEqual({ $: 1, $$x: [2], $date: 3, plain: 4 });
-      expect(Object.getOwnPropertyDescriptor(read, '__proto__')?.value).toBe('own key');
-      expect(Object.getPrototypeOf(read)).toBe(Object.prototype);
       await store.set('bare-date', new Date(5));
       expect(await store.get('bare-date')).toEqual(new Date(5));
     });
@@ -106,6 +103,8 @@ export function valueCases({ fresh, make }: ConformanceContext): void {
       ['undefined in an array', { list: [1, undefined] }, 'k.list[1]', /undefined/],
       ['a class instance', { socket: new (class Socket {})() }, 'k.socket', /Socket is not serializable/],
       ['undefined', undefined, 'k', /undefined/],
+      ['undefined inside an object', { a: { b: undefined, c: 1 } }, 'k.a.b', /undefined is not JSON-serializable/],
+      ['an own "__proto__" key', JSON.parse('{"a":{"__proto__":{"isAdmin":true}}}'), 'k.a.__proto__', /"__proto__" is not stored/],
     ])('json: refuses %s with a SerializationError naming the path, and writes nothing', async (_label, value, path, reason) => {
       const store = await fresh();
       await store.set('k', 'before');
@@ -239,9 +238,10 @@ export function valueCases({ fresh, make }: ConformanceContext): void {
     it('overwriting resets the ttl (and a set without ttl keeps the value for good)', async () => {
       const { store, advance } = await make();
       await store.set('k', 1, { ttl: TTL });
-      await advance(TTL / 2);
-      await store.set('k', 2, { ttl: TTL });
       await advance((TTL * 3) / 4);
+      await store.set('k', 2, { ttl: TTL });
+      // Past the first expiry, well before the second (a margin for a loaded machine on Redis, which sleeps).
+      await advance(TTL / 2);
       expect(await store.get('k')).toBe(2);
       await store.set('k', 3);
       await advance(TTL * 2);

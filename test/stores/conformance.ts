@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { KeyValueStore } from '../../src/stores/types.js';
+import { atomicCases } from './conformance-atomic.js';
 import { keyspaceCases } from './conformance-keyspace.js';
 import { valueCases } from './conformance-values.js';
 
@@ -54,5 +55,6 @@ export function describeConformance(name: string, factory: HarnessFactory): void
 
     valueCases({ fresh, make });
     keyspaceCases({ fresh, make });
+    atomicCases({ fresh, make });
   });
 }

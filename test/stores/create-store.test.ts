@@ -79,3 +79,20 @@ describeWithRedis('createStore(env) with Redis', (url) => {
     await db0.close();
   });
 });
+
+describe('createStore(env): variables that are not strings', () => {
+  it.each(['ROUTILUX_STORE', 'ROUTILUX_STORE_PREFIX', 'ROUTILUX_STORE_TTL', 'ROUTILUX_STORE_SERIALIZER'])('%s: 5 or null is refused naming the variable', (name) => {
+    for (const value of [5, null, { url: 'x' }]) {
+      const error = (() => {
+        try {
+          createStore({ [name]: value } as never);
+          return undefined;
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect((error as InvalidArgumentError).argument).toBe(name);
+    }
+  });
+});

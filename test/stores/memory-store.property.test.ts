@@ -46,8 +46,9 @@ class Model {
     const expires = t === undefined ? Infinity : this.now + t;
     if (this.entries.has(key)) this.#drop(key, this.#expired(key) ? 'expired' : 'overwritten');
     else if (this.entries.size >= this.max) {
-      const oldest = this.entries.keys().next().value!;
-      this.#drop(oldest, this.#expired(oldest) ? 'expired' : 'evicted');
+      // Expired entries give up their places first; only then is a live one evicted.
+      this.purge();
+      if (this.entries.size >= this.max) this.#drop(this.entries.keys().next().value!, 'evicted');
     }
     this.entries.set(key, { value, expires });
   }

@@ -281,3 +281,21 @@ describe('MemoryStore: options and lifecycle', () => {
     await expect(store.get('k')).rejects.toBeInstanceOf(StoreClosedError);
   });
 });
+
+describe('MemoryStore at maxEntries', () => {
+  it('reclaims expired entries (reason "expired") before evicting the least recently used live one', async () => {
+    let now = 0;
+    const events: [string, string][] = [];
+    const store = new MemoryStore({ maxEntries: 3, now: () => now, onEvict: (key, _value, reason) => void events.push([key, reason]) });
+    await store.set('live-old', 1);
+    await store.set('short', 2, { ttl: 10 });
+    await store.set('live-new', 3);
+    now += 20;
+    await store.set('d', 4);
+    expect(events).toEqual([['short', 'expired']]);
+    expect(await store.keys()).toEqual(['d', 'live-new', 'live-old']);
+    await store.set('e', 5);
+    expect(events).toEqual([['short', 'expired'], ['live-old', 'evicted']]);
+    await store.close();
+  });
+});
