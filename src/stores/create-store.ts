@@ -41,7 +41,8 @@ function variable(env: StoreEnvironment, name: string): string | undefined {
  * A bad value, or an unknown `ROUTILUX_STORE_*` variable (a typo), throws InvalidArgumentError naming the variable.
  */
 export function createStore<V = unknown>(env: StoreEnvironment = process.env): KeyValueStore<V> {
-  if (typeof env !== 'object' || env === null || Array.isArray(env)) throw new InvalidArgumentError('env', env, 'an object of environment variables (process.env)');
+  const proto: unknown = typeof env === 'object' && env !== null ? Object.getPrototypeOf(env) : undefined;
+  if (env !== process.env && proto !== Object.prototype && proto !== null) throw new InvalidArgumentError('env', env, 'an object of environment variables (process.env)');
   for (const name of Object.keys(env)) {
     if (name.startsWith('ROUTILUX_STORE') && !KNOWN.has(name)) {
       throw new InvalidArgumentError(name, env[name], `left out: it is not a setting (the store reads ${[...KNOWN].join(', ')})`);

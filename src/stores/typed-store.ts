@@ -172,7 +172,8 @@ export function typedStore<S extends StandardSchemaV1>(
   store: KeyValueStore | ReadonlyKeyValueStore,
   schema: S,
 ): KeyValueStore<StandardSchemaV1.InferOutput<S>, StandardSchemaV1.InferInput<S>> | ReadonlyKeyValueStore<StandardSchemaV1.InferOutput<S>> {
-  if (typeof store !== 'object' || store === null || typeof (store as KeyValueStore).get !== 'function') {
+  // Duck-typed (any view or user wrapper will do), but by what only a store has: a Map has get too.
+  if (typeof store !== 'object' || store === null || typeof (store as KeyValueStore).get !== 'function' || typeof (store as KeyValueStore).scope !== 'function') {
     throw new InvalidArgumentError('store', store, 'a KeyValueStore (new MemoryStore(), createStore(), ...)');
   }
   const standard = (schema as Partial<StandardSchemaV1> | null)?.['~standard'];
