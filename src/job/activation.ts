@@ -1,10 +1,10 @@
 import type { SlotDelivery } from '../../machines/job.machine.js';
 import { EventNotFoundError, RoutiluxError } from '../errors.js';
-import type { CompiledRoutine } from '../flow/compiled-flow.js';
+import type { CompiledRoutine, SlotTarget } from '../flow/compiled-flow.js';
 import type { LogicContext } from '../routine/routine.js';
-import { executionScope, type ExecutionScope } from './current-job.js';
+import { executionScope, type ActivationScope, type ExecutionScope } from './current-job.js';
 import type { JobContext } from './job-context.js';
-import type { JobRun } from './job-run.js';
+import type { JobHost, RunnableActivation } from './job-host.js';
 
 const QUEUED = 0;
 const SYNC = 1;
@@ -13,7 +13,7 @@ const DONE = 3;
 
 function callLogic(activation: Activation): unknown {
   const { routine } = activation;
-  return routine.logic.call(routine.routine, activation.slotData, activation.message, activation.run.worker.state, activation);
+  return routine.logic.call(routine.routine, activation.slotData, activation.message, activation.run.host.state, activation);
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -26,6 +26,24 @@ function shallowCopy(payload: unknown): unknown {
   return payload;
 }
 
+/** What an activation needs from its job (JobRun implements it). */
+export interface ActivationJob {
+  readonly job: JobContext;
+  readonly host: JobHost;
+  /** The job has ended: nothing more may start or be delivered. */
+  readonly finished: boolean;
+  /** Checks room for one item per target (throws SlotQueueFullError); `buffered` holds the room until delivered. */
+  reserve(targets: readonly SlotTarget[], buffered: boolean): void;
+  /** Sends emitted items into the job (one `slot.enqueue` event). */
+  deliver(items: readonly SlotDelivery[], buffered?: boolean): void;
+  /** The logic has ended: the job settles the activation in its next transition (`routine.done`). */
+  settleLater(activation: Activation): void;
+  /** The first logic of the job starts: the job is `running` from now on. */
+  markStarted(): void;
+  asyncStarted(activation: Activation): void;
+  asyncSettled(activation: Activation): void;
+}
+
 /**
  * One run of one routine's logic in one job. It is the logic's 4th argument and the AsyncLocalStorage scope,
  * so `emit` and `getCurrentJob()` know where they are across awaits.
@@ -33,7 +51,7 @@ function shallowCopy(payload: unknown): unknown {
  * Emits made before the logic yields (returns, or reaches its first await) travel with the `routine.done` or a
  * single `slot.enqueue` event, so a hop costs one transition of the job actor; later emits go out one by one.
  */
-export class Activation implements LogicContext, ExecutionScope {
+export class Activation implements LogicContext, ExecutionScope, ActivationScope, RunnableActivation {
   phase = QUEUED;
   buffer: SlotDelivery[] | undefined;
   failed = false;
@@ -42,7 +60,7 @@ export class Activation implements LogicContext, ExecutionScope {
   #boundEmit: ((event: string, payload?: unknown) => void) | undefined;
 
   constructor(
-    readonly run: JobRun,
+    readonly run: ActivationJob,
     readonly routine: CompiledRoutine,
     readonly slotData: Readonly<Record<string, readonly unknown[]>>,
     readonly message: unknown,
@@ -78,7 +96,7 @@ export class Activation implements LogicContext, ExecutionScope {
       run.job.trace(this.routine.id, 'emit.dropped', { event, reason: `job already ${run.job.status}` });
       return;
     }
-    if (!run.hooks.allowEmit(this, event, payload)) return;
+    if (!run.host.gates.allowEmit(this, event, payload)) return;
     if (targets.length === 0) {
       // Declared but connected to nothing: say so in the trace rather than let the payload vanish.
       run.job.trace(this.routine.id, 'emit.unrouted', { event });
@@ -98,9 +116,10 @@ export class Activation implements LogicContext, ExecutionScope {
   /** Runs the logic. Returns a promise only when the logic is async (it then holds a concurrency slot). */
   execute(): Promise<void> | undefined {
     const run = this.run;
+    if (run.host.hold(this)) return undefined;
     if (run.finished) return undefined;
     run.markStarted();
-    if (!run.hooks.allowRoutineStart(this)) {
+    if (!run.host.gates.allowRoutineStart(this)) {
       this.vetoed = true;
       this.#done();
       return undefined;
@@ -119,6 +138,7 @@ export class Activation implements LogicContext, ExecutionScope {
       return undefined;
     }
     this.phase = ASYNC;
+    run.asyncStarted(this);
     if (this.buffer) {
       const buffered = this.buffer;
       this.buffer = undefined;
@@ -140,8 +160,9 @@ export class Activation implements LogicContext, ExecutionScope {
   }
 
   #done(): void {
+    if (this.phase === ASYNC) this.run.asyncSettled(this);
     this.phase = DONE;
-    this.run.hooks.routineEnded(this);
+    this.run.host.gates.routineEnded(this);
     this.run.settleLater(this);
   }
 

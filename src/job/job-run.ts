@@ -4,10 +4,9 @@ import { JobCancelledError, JobTimeoutError, RoutiluxError, SlotQueueFullError }
 import type { CompiledFlow, CompiledRoutine, SlotTarget } from '../flow/compiled-flow.js';
 import { immediatePolicy } from '../policies/builtin.js';
 import type { SlotsView, Take } from '../policies/policy.js';
-import type { HookRunner } from '../runtime/hooks.js';
-import type { Worker } from '../runtime/worker.js';
-import { Activation } from './activation.js';
+import { Activation, type ActivationJob } from './activation.js';
 import { jobLifecycle, type JobContext, type JobControl, type UnconsumedData } from './job-context.js';
+import type { JobHost } from './job-host.js';
 
 type Timer = { readonly handle: unknown } & ({ readonly kind: 'retry'; readonly activation: Activation } | { readonly kind: 'policy'; readonly routine: number });
 
@@ -18,7 +17,7 @@ const IMMEDIATE = immediatePolicy();
  * The job actor's driver: its slot queues, outstanding work and timers. Only the job actor calls the JobDriver
  * methods (one event at a time); logic reaches the job through events (`slot.enqueue`, `routine.done`).
  */
-export class JobRun implements JobDriver, JobControl {
+export class JobRun implements JobDriver, JobControl, ActivationJob {
   readonly actor: Actor<JobMachine>;
   failure: unknown = undefined;
   finished = false;
@@ -33,11 +32,11 @@ export class JobRun implements JobDriver, JobControl {
   #policyTimer: number[] | undefined;
   #started = false;
   #timeoutHandle: unknown;
-  /** Async activations of this job still running (the executor releases their slots if the job ends first). */
-  readonly running = new Set<Activation>();
+  /** Async activations of this job still running (their slots are released if the job ends first); made on first use. */
+  #running: Set<Activation> | undefined;
 
   constructor(
-    readonly worker: Worker,
+    readonly host: JobHost,
     readonly job: JobContext,
     readonly flow: CompiledFlow,
     private readonly entry: SlotDelivery,
@@ -45,15 +44,11 @@ export class JobRun implements JobDriver, JobControl {
   ) {
     this.#queues = new Array(flow.routines.length);
     // Created here, outside any transition (XState computes the initial snapshot now); started by the worker.
-    this.actor = createActor(jobMachine, { parent: worker.hub, id: job.jobId, input: { driver: this } });
+    this.actor = createActor(jobMachine, { parent: host.jobParent, id: job.jobId, input: { driver: this } });
   }
 
   get jobId(): string {
     return this.job.jobId;
-  }
-
-  get hooks(): HookRunner {
-    return this.worker.hooks;
   }
 
   /** Called by the worker (job.spawn): starts the job actor, a child of the worker, with the posted item queued. */
@@ -70,7 +65,7 @@ export class JobRun implements JobDriver, JobControl {
     }
     actor.start();
     if (this.timeout !== undefined) {
-      this.#timeoutHandle = this.worker.clock.setTimeout(() => this.#send({ type: 'job.timeout' }), this.timeout);
+      this.#timeoutHandle = this.host.setTimer(this.host.clock.now() + this.timeout, () => this.#send({ type: 'job.timeout' }));
     }
     if (this.failure !== undefined) this.#send({ type: 'job.fail', error: this.failure });
     else if (this.isQuiescent()) this.#send({ type: 'job.idle' });
@@ -101,6 +96,14 @@ export class JobRun implements JobDriver, JobControl {
 
   settleLater(activation: Activation): void {
     this.#send({ type: 'routine.done', activation });
+  }
+
+  asyncStarted(activation: Activation): void {
+    (this.#running ??= new Set()).add(activation);
+  }
+
+  asyncSettled(activation: Activation): void {
+    this.#running?.delete(activation);
   }
 
   markStarted(): void {
@@ -192,10 +195,11 @@ export class JobRun implements JobDriver, JobControl {
 
   finish(outcome: JobOutcome, reason?: unknown): void {
     this.finished = true;
-    if (this.#timers) for (const timer of this.#timers.values()) this.worker.clock.clearTimeout(timer.handle);
+    const host = this.host;
+    if (this.#timers) for (const timer of this.#timers.values()) host.clearTimer(timer.handle);
     this.#timers = undefined;
-    if (this.#timeoutHandle !== undefined) this.worker.clock.clearTimeout(this.#timeoutHandle);
-    for (const activation of [...this.running]) this.worker.executor.release(activation);
+    if (this.#timeoutHandle !== undefined) host.clearTimer(this.#timeoutHandle);
+    if (this.#running) for (const activation of [...this.#running]) host.release(activation);
     const error =
       outcome === 'failed'
         ? (this.failure ?? reason)
@@ -240,7 +244,7 @@ export class JobRun implements JobDriver, JobControl {
   #evaluate(routine: CompiledRoutine): void {
     const queues = this.#queues[routine.index];
     if (!queues) return;
-    const worker = this.worker;
+    const host = this.host;
     if (routine.policy === IMMEDIATE) {
       // The default policy needs no view: take everything that is there.
       const slotData = this.#take(routine, queues, 'all');
@@ -251,12 +255,12 @@ export class JobRun implements JobDriver, JobControl {
       if (!queues.some((q) => q.length > 0)) return;
       const view: Record<string, readonly unknown[]> = {};
       for (let s = 0; s < queues.length; s++) view[routine.slotNames[s]!] = queues[s]!;
-      const now = worker.clock.now();
+      const now = host.clock.now();
       const last = this.#lastActivated?.[routine.index] ?? NONE;
       let decision;
       let slotData;
       try {
-        decision = routine.policy.decide(view as SlotsView, worker.state, { now, lastActivatedAt: last === NONE ? undefined : last });
+        decision = routine.policy.decide(view as SlotsView, host.state, { now, lastActivatedAt: last === NONE ? undefined : last });
         if (!decision.activate) {
           this.#policyTimer ??= new Array(this.flow.routines.length).fill(NONE);
           if (decision.wakeAfter !== undefined && this.#policyTimer[routine.index] === NONE) {
@@ -275,7 +279,7 @@ export class JobRun implements JobDriver, JobControl {
       (this.#lastActivated ??= new Array(this.flow.routines.length).fill(NONE))[routine.index] = now;
       const pendingWake = this.#policyTimer?.[routine.index] ?? NONE;
       if (pendingWake !== NONE) {
-        worker.clock.clearTimeout(this.#timers?.get(pendingWake)?.handle);
+        host.clearTimer(this.#timers?.get(pendingWake)?.handle);
         this.#timers?.delete(pendingWake);
         this.#policyTimer![routine.index] = NONE;
       }
@@ -304,12 +308,12 @@ export class JobRun implements JobDriver, JobControl {
 
   #schedule(activation: Activation): void {
     this.#outstanding++;
-    this.worker.executor.schedule(activation);
+    this.host.schedule(activation);
   }
 
   #setTimer(ms: number, make: (handle: unknown) => Timer): number {
     const id = this.#nextTimer++;
-    const handle = this.worker.clock.setTimeout(() => this.#send({ type: 'timer.fire', timer: id }), ms);
+    const handle = this.host.setTimer(this.host.clock.now() + ms, () => this.#send({ type: 'timer.fire', timer: id }));
     (this.#timers ??= new Map()).set(id, make(handle));
     return id;
   }
