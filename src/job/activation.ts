@@ -103,14 +103,17 @@ export class Activation implements LogicContext, ExecutionScope, ActivationScope
       return;
     }
     const value = payload === undefined ? {} : payload;
-    run.reserve(targets, this.phase === SYNC);
-    const deliveries = targets.map((t): SlotDelivery => ({ routine: t.routine, slot: t.slot, target: t.target, item: shallowCopy(value) }));
-    if (this.phase === SYNC) {
-      if (this.buffer) this.buffer.push(...deliveries);
-      else this.buffer = deliveries;
-    } else {
-      run.deliver(deliveries);
+    const buffering = this.phase === SYNC;
+    run.reserve(targets, buffering);
+    // Each target gets its own item; the payload is copied only when a second target would otherwise share it.
+    let deliveries = buffering ? this.buffer : undefined;
+    if (!deliveries) deliveries = [];
+    for (let i = 0; i < targets.length; i++) {
+      const t = targets[i]!;
+      deliveries.push({ routine: t.routine, slot: t.slot, target: t.target, item: i === 0 ? value : shallowCopy(value) });
     }
+    if (buffering) this.buffer = deliveries;
+    else run.deliver(deliveries);
   }
 
   /** Runs the logic. Returns a promise only when the logic is async (it then holds a concurrency slot). */

@@ -1,5 +1,5 @@
 import { createActor, type Actor } from 'xstate';
-import { jobMachine, type ActivationRef, type JobDriver, type JobMachine, type JobOutcome, type SlotDelivery } from '../../machines/job.machine.js';
+import { jobMachine, type JobDriver, type JobMachine, type JobMachineEvent, type JobOutcome, type SlotDelivery } from '../../machines/job.machine.js';
 import { JobCancelledError, JobTimeoutError, RoutiluxError, SlotQueueFullError } from '../errors.js';
 import type { CompiledFlow, CompiledRoutine, SlotTarget } from '../flow/compiled-flow.js';
 import { immediatePolicy } from '../policies/builtin.js';
@@ -8,32 +8,48 @@ import { Activation, type ActivationJob } from './activation.js';
 import { jobLifecycle, type JobContext, type JobControl, type UnconsumedData } from './job-context.js';
 import type { JobHost } from './job-host.js';
 
-type Timer = { readonly handle: unknown } & ({ readonly kind: 'retry'; readonly activation: Activation } | { readonly kind: 'policy'; readonly routine: number });
+/** A pending retry or policy wake-up, with its absolute deadline on the runtime clock. */
+type Timer = { readonly handle: unknown; readonly deadline: number } & (
+  | { readonly kind: 'retry'; readonly activation: Activation }
+  | { readonly kind: 'policy'; readonly routine: number }
+);
 
 const NONE = -1;
 const IMMEDIATE = immediatePolicy();
+/** An empty slot queue, shared: a queue is made only when an item arrives (most slots of a job never get one). */
+const NO_ITEMS: unknown[] = Object.freeze([]) as unknown as unknown[];
 
 /**
- * The job actor's driver: its slot queues, outstanding work and timers. Only the job actor calls the JobDriver
- * methods (one event at a time); logic reaches the job through events (`slot.enqueue`, `routine.done`).
+ * One job: its slot queues, outstanding work and timers, and the job actor that owns its lifecycle.
+ *
+ * Work reaches the job three ways: an activation ends (`settleLater` → `routine.done`), logic emits after an
+ * await (`deliver` → `slot.enqueue`), a timer fires (`timer.fire`). Each does its work here (queue the items,
+ * settle the activation, schedule what can now activate) and then sends the event; the job machine decides by
+ * its guards whether the job has ended and alone enters a final state (`finish`), after which no work is done.
+ * Work never runs inside the job actor's transition, so a job that goes on costs the machine no microstep.
  */
 export class JobRun implements JobDriver, JobControl, ActivationJob {
   readonly actor: Actor<JobMachine>;
   failure: unknown = undefined;
   finished = false;
   #failedRoutineId: string | undefined;
-  readonly #queues: unknown[][][];
-  #buffered: Map<SlotTarget, number> | undefined;
+  /** Slot queues by SlotTarget.index. */
+  readonly #queues: unknown[][];
   #outstanding = 0;
-  // Allocated on first use: a live job's size decides how many jobs fit, and most never set a timer.
+  // Allocated on first use: a live job's size decides how many jobs fit, and most never need these.
+  /** Items emitted but held in activation buffers, by SlotTarget.index (they count against maxQueueLength). */
+  #buffered: number[] | undefined;
   #timers: Map<number, Timer> | undefined;
   #nextTimer = 1;
   #lastActivated: number[] | undefined;
   #policyTimer: number[] | undefined;
+  /** Async activations of this job still running (their slots are released if the job ends first). */
+  #running: Set<Activation> | undefined;
+  /** Routines that got new data or a wake-up since the last `activate()`: the first, then any others in order. */
+  #dirtyFirst = NONE;
+  #dirtyMore: number[] | undefined;
   #started = false;
   #timeoutHandle: unknown;
-  /** Async activations of this job still running (their slots are released if the job ends first); made on first use. */
-  #running: Set<Activation> | undefined;
 
   constructor(
     readonly host: JobHost,
@@ -42,7 +58,7 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
     private readonly entry: SlotDelivery,
     private readonly timeout: number | undefined,
   ) {
-    this.#queues = new Array(flow.routines.length);
+    this.#queues = new Array<unknown[]>(flow.slotCount).fill(NO_ITEMS);
     // Created here, outside any transition (XState computes the initial snapshot now); started by the worker.
     this.actor = createActor(jobMachine, { parent: host.jobParent, id: job.jobId, input: { driver: this } });
   }
@@ -53,17 +69,16 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
 
   /** Called by the worker (job.spawn): starts the job actor, a child of the worker, with the posted item queued. */
   start(): void {
-    const actor = this.actor;
     jobLifecycle.attach(this.job, this);
     // The posted item is queued before the actor starts (it is the actor's input): one transition fewer a job.
     // This runs inside the worker's transition, so nothing here may throw: a failure fails the job, not the worker.
     try {
-      this.enqueue([this.entry], false);
+      this.#enqueue(this.entry, false);
       this.activate();
     } catch (error) {
       this.failure ??= error;
     }
-    actor.start();
+    this.actor.start();
     if (this.timeout !== undefined) {
       this.#timeoutHandle = this.host.setTimer(this.host.clock.now() + this.timeout, () => this.#send({ type: 'job.timeout' }));
     }
@@ -71,31 +86,51 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
     else if (this.isQuiescent()) this.#send({ type: 'job.idle' });
   }
 
-  // ---- called from logic (outside transitions) ----
+  // ---- ActivationJob: what activations call (outside any transition) ----
 
   /** Checks room for one item per target, counting items held in activation buffers; throws SlotQueueFullError. */
   reserve(targets: readonly SlotTarget[], buffered: boolean): void {
-    for (const t of targets) {
-      const held = this.#queues[t.routine]?.[t.slot]?.length ?? 0;
-      if (held + (this.#buffered?.get(t) ?? 0) >= t.maxQueueLength) {
+    const queues = this.#queues;
+    const held = this.#buffered;
+    for (let i = 0; i < targets.length; i++) {
+      const t = targets[i]!;
+      if (queues[t.index]!.length + (held?.[t.index] ?? 0) >= t.maxQueueLength) {
         throw new SlotQueueFullError(this.job.jobId, t.routineId, t.slotName, t.maxQueueLength);
       }
     }
     if (!buffered) return;
-    this.#buffered ??= new Map();
-    for (const t of targets) this.#buffered.set(t, (this.#buffered.get(t) ?? 0) + 1);
+    const counts = (this.#buffered ??= new Array<number>(this.flow.slotCount).fill(0));
+    for (let i = 0; i < targets.length; i++) counts[targets[i]!.index]!++;
   }
 
-  cancel(reason: unknown): void {
-    this.#send({ type: 'job.cancel', reason });
-  }
-
+  /** Items emitted after the logic yielded (or held until it did): queued now, then `slot.enqueue`. */
   deliver(items: readonly SlotDelivery[], buffered = false): void {
+    if (this.finished) return;
+    try {
+      for (let i = 0; i < items.length; i++) this.#enqueue(items[i]!, buffered);
+      this.activate();
+    } catch (error) {
+      this.#bug(error);
+    }
     this.#send({ type: 'slot.enqueue', items, buffered });
   }
 
+  /** An activation's logic returned or threw: settle it now, then `routine.done`. */
   settleLater(activation: Activation): void {
+    if (this.finished) return;
+    try {
+      this.#settle(activation);
+      this.activate();
+    } catch (error) {
+      this.#bug(error);
+    }
     this.#send({ type: 'routine.done', activation });
+  }
+
+  markStarted(): void {
+    if (this.#started) return;
+    this.#started = true;
+    jobLifecycle.started(this.job);
   }
 
   asyncStarted(activation: Activation): void {
@@ -106,88 +141,13 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
     this.#running?.delete(activation);
   }
 
-  markStarted(): void {
-    if (this.#started) return;
-    this.#started = true;
-    jobLifecycle.started(this.job);
+  // ---- JobControl ----
+
+  cancel(reason: unknown): void {
+    this.#send({ type: 'job.cancel', reason });
   }
 
-  // ---- JobDriver: called by the job actor, one event at a time ----
-
-  enqueue(items: readonly SlotDelivery[], buffered: boolean): void {
-    for (const d of items) {
-      const queue = this.#queue(d.routine, d.slot);
-      if (buffered) this.#unreserve(d);
-      const target = this.flow.routines[d.routine]!.slots[d.slot]!;
-      if (queue.length >= target.maxQueueLength) {
-        // reserve() keeps emits from getting here; this guards against anything that bypasses it.
-        this.failure ??= new SlotQueueFullError(this.job.jobId, target.routineId, target.slotName, target.maxQueueLength);
-        continue;
-      }
-      queue.push(d.item);
-      this.#dirty(d.routine);
-    }
-  }
-
-  settle(ref: ActivationRef): void {
-    const activation = ref as Activation;
-    this.#outstanding--;
-    const items = activation.buffer;
-    activation.buffer = undefined;
-    if (!activation.failed) {
-      if (items) this.enqueue(items, true);
-      return;
-    }
-    const { errorHandler, id } = activation.routine;
-    const error = activation.error;
-    const message = error instanceof Error ? error.message : String(error);
-    if (items && errorHandler.strategy === 'continue') this.enqueue(items, true);
-    else if (items) for (const d of items) this.#unreserve(d);
-
-    if (errorHandler.strategy === 'continue' || errorHandler.strategy === 'skip') {
-      this.job.trace(id, errorHandler.strategy === 'continue' ? 'routine.error' : 'routine.skipped', { attempt: activation.attempt, error: message });
-      return;
-    }
-    let delay: number | undefined;
-    try {
-      delay = errorHandler.retryDelayAfter(activation.attempt, error);
-    } catch (retryableError) {
-      this.#fail(id, retryableError);
-      return;
-    }
-    if (delay !== undefined) {
-      this.job.trace(id, 'routine.retry', { attempt: activation.attempt, nextAttempt: activation.attempt + 1, delayMs: delay, error: message });
-      this.#setTimer(delay, (handle) => ({ kind: 'retry', activation, handle }));
-      return;
-    }
-    this.job.trace(id, 'routine.failed', { attempt: activation.attempt, error: message });
-    this.#fail(id, error);
-  }
-
-  wake(timerId: number): void {
-    const timer = this.#timers?.get(timerId);
-    if (!timer) return;
-    this.#timers!.delete(timerId);
-    if (timer.kind === 'retry') {
-      const a = timer.activation;
-      this.#schedule(new Activation(this, a.routine, a.slotData, a.message, a.attempt + 1));
-    } else {
-      this.#policyTimer![timer.routine] = NONE;
-      this.#dirty(timer.routine);
-    }
-  }
-
-  activate(): void {
-    if (this.failure !== undefined || this.finished) return;
-    const dirty = this.#dirtyList;
-    for (let i = 0; i < dirty.length; i++) {
-      const r = dirty[i]!;
-      this.#isDirty[r] = false;
-      this.#evaluate(this.flow.routines[r]!);
-      if (this.failure !== undefined) break;
-    }
-    dirty.length = 0;
-  }
+  // ---- JobDriver: what the job machine asks ----
 
   isQuiescent(): boolean {
     return this.#outstanding === 0 && !this.#timers?.size;
@@ -213,48 +173,124 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
     this.#queues.length = 0;
   }
 
+  /** Asks every routine that got new data (or a wake-up) whether it activates now, and schedules those that do. */
+  activate(): void {
+    if (this.failure !== undefined || this.finished) return;
+    const routines = this.flow.routines;
+    const first = this.#dirtyFirst;
+    if (first === NONE) return;
+    this.#dirtyFirst = NONE;
+    this.#evaluate(routines[first]!);
+    const more = this.#dirtyMore;
+    if (!more) return;
+    // #evaluate never marks a routine dirty (it only schedules, and timers fire later): this list holds still.
+    for (let i = 0; i < more.length && this.failure === undefined; i++) this.#evaluate(routines[more[i]!]!);
+    more.length = 0;
+  }
+
   toJSON(): { jobId: string; status: string; outstanding: number; timers: number } {
     return { jobId: this.job.jobId, status: this.job.status, outstanding: this.#outstanding, timers: this.#timers?.size ?? 0 };
   }
 
   // ---- internals ----
 
-  readonly #dirtyList: number[] = [];
-  readonly #isDirty: boolean[] = [];
-
-  #dirty(routine: number): void {
-    if (this.#isDirty[routine]) return;
-    this.#isDirty[routine] = true;
-    this.#dirtyList.push(routine);
+  #enqueue(d: SlotDelivery, buffered: boolean): void {
+    const target = this.flow.routines[d.routine]!.slots[d.slot]!;
+    if (buffered && this.#buffered) this.#buffered[target.index]!--;
+    let queue = this.#queues[target.index]!;
+    if (queue.length >= target.maxQueueLength) {
+      // reserve() keeps emits from getting here; this guards against anything that bypasses it.
+      this.failure ??= new SlotQueueFullError(this.job.jobId, target.routineId, target.slotName, target.maxQueueLength);
+      return;
+    }
+    if (queue === NO_ITEMS) queue = this.#queues[target.index] = [];
+    queue.push(d.item);
+    this.#dirty(d.routine);
   }
 
-  #queue(routine: number, slot: number): unknown[] {
-    const slots = (this.#queues[routine] ??= this.flow.routines[routine]!.slots.map(() => []));
-    return slots[slot]!;
+  #settle(activation: Activation): void {
+    this.#outstanding--;
+    const items = activation.buffer;
+    if (!activation.failed) {
+      if (items) for (let i = 0; i < items.length; i++) this.#enqueue(items[i]!, true);
+      return;
+    }
+    const { errorHandler, id } = activation.routine;
+    const error = activation.error;
+    const message = error instanceof Error ? error.message : String(error);
+    if (items && errorHandler.strategy === 'continue') for (const d of items) this.#enqueue(d, true);
+    else if (items) for (const d of items) this.#unreserve(d);
+
+    if (errorHandler.strategy === 'continue' || errorHandler.strategy === 'skip') {
+      this.job.trace(id, errorHandler.strategy === 'continue' ? 'routine.error' : 'routine.skipped', { attempt: activation.attempt, error: message });
+      return;
+    }
+    let delay: number | undefined;
+    try {
+      delay = errorHandler.retryDelayAfter(activation.attempt, error);
+    } catch (retryableError) {
+      this.#fail(id, retryableError);
+      return;
+    }
+    if (delay !== undefined) {
+      this.job.trace(id, 'routine.retry', { attempt: activation.attempt, nextAttempt: activation.attempt + 1, delayMs: delay, error: message });
+      this.#setTimer(delay, (handle, deadline) => ({ kind: 'retry', activation, handle, deadline }));
+      return;
+    }
+    this.job.trace(id, 'routine.failed', { attempt: activation.attempt, error: message });
+    this.#fail(id, error);
+  }
+
+  /** A retry or policy timer fired: wake it, then `timer.fire`. */
+  #wake(timerId: number): void {
+    const timer = this.#timers?.get(timerId);
+    if (this.finished || !timer) return;
+    this.#timers!.delete(timerId);
+    try {
+      if (timer.kind === 'retry') {
+        const a = timer.activation;
+        this.#schedule(new Activation(this, a.routine, a.slotData, a.message, a.attempt + 1));
+      } else {
+        this.#policyTimer![timer.routine] = NONE;
+        this.#dirty(timer.routine);
+      }
+      this.activate();
+    } catch (error) {
+      this.#bug(error);
+    }
+    this.#send({ type: 'timer.fire', timer: timerId });
+  }
+
+  #dirty(routine: number): void {
+    const first = this.#dirtyFirst;
+    if (first === routine) return;
+    if (first === NONE) {
+      this.#dirtyFirst = routine;
+      return;
+    }
+    const more = (this.#dirtyMore ??= []);
+    if (!more.includes(routine)) more.push(routine);
   }
 
   #unreserve(d: SlotDelivery): void {
-    const t = this.flow.routines[d.routine]!.slots[d.slot]!;
-    const n = this.#buffered?.get(t);
-    if (n === undefined) return;
-    if (n <= 1) this.#buffered!.delete(t);
-    else this.#buffered!.set(t, n - 1);
+    const index = this.flow.routines[d.routine]!.slots[d.slot]!.index;
+    if (this.#buffered && this.#buffered[index]! > 0) this.#buffered[index]!--;
   }
 
   #evaluate(routine: CompiledRoutine): void {
-    const queues = this.#queues[routine.index];
-    if (!queues) return;
-    const host = this.host;
+    const queues = this.#queues;
+    const slots = routine.slots;
     if (routine.policy === IMMEDIATE) {
       // The default policy needs no view: take everything that is there.
-      const slotData = this.#take(routine, queues, 'all');
+      const slotData = this.#take(routine, 'all');
       if (slotData) this.#schedule(new Activation(this, routine, slotData, undefined, 1));
       return;
     }
+    const host = this.host;
     for (;;) {
-      if (!queues.some((q) => q.length > 0)) return;
+      if (!slots.some((s) => queues[s.index]!.length > 0)) return;
       const view: Record<string, readonly unknown[]> = {};
-      for (let s = 0; s < queues.length; s++) view[routine.slotNames[s]!] = queues[s]!;
+      for (let s = 0; s < slots.length; s++) view[routine.slotNames[s]!] = queues[slots[s]!.index]!;
       const now = host.clock.now();
       const last = this.#lastActivated?.[routine.index] ?? NONE;
       let decision;
@@ -262,13 +298,18 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
       try {
         decision = routine.policy.decide(view as SlotsView, host.state, { now, lastActivatedAt: last === NONE ? undefined : last });
         if (!decision.activate) {
-          this.#policyTimer ??= new Array(this.flow.routines.length).fill(NONE);
+          this.#policyTimer ??= new Array<number>(this.flow.routines.length).fill(NONE);
           if (decision.wakeAfter !== undefined && this.#policyTimer[routine.index] === NONE) {
-            this.#policyTimer[routine.index] = this.#setTimer(Math.max(0, decision.wakeAfter), (handle) => ({ kind: 'policy', routine: routine.index, handle }));
+            this.#policyTimer[routine.index] = this.#setTimer(Math.max(0, decision.wakeAfter), (handle, deadline) => ({
+              kind: 'policy',
+              routine: routine.index,
+              handle,
+              deadline,
+            }));
           }
           return;
         }
-        slotData = this.#take(routine, queues, decision.take);
+        slotData = this.#take(routine, decision.take);
       } catch (error) {
         // A policy that throws or returns something unusable fails this job, never the job actor.
         this.job.trace(routine.id, 'policy.failed', { policy: routine.policy.name, error: error instanceof Error ? error.message : String(error) });
@@ -276,7 +317,7 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
         return;
       }
       if (!slotData) return;
-      (this.#lastActivated ??= new Array(this.flow.routines.length).fill(NONE))[routine.index] = now;
+      (this.#lastActivated ??= new Array<number>(this.flow.routines.length).fill(NONE))[routine.index] = now;
       const pendingWake = this.#policyTimer?.[routine.index] ?? NONE;
       if (pendingWake !== NONE) {
         host.clearTimer(this.#timers?.get(pendingWake)?.handle);
@@ -288,16 +329,20 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
   }
 
   /** Removes what the policy takes; undefined if it took nothing (so a policy cannot spin). */
-  #take(routine: CompiledRoutine, queues: unknown[][], take: Take): Record<string, unknown[]> | undefined {
+  #take(routine: CompiledRoutine, take: Take): Record<string, unknown[]> | undefined {
+    const queues = this.#queues;
+    const slots = routine.slots;
     const data: Record<string, unknown[]> = {};
     let taken = 0;
-    for (let s = 0; s < queues.length; s++) {
+    for (let s = 0; s < slots.length; s++) {
       const name = routine.slotNames[s]!;
-      const queue = queues[s]!;
+      const index = slots[s]!.index;
+      const queue = queues[index]!;
       const n = take === 'all' ? queue.length : Math.max(0, Math.min(queue.length, Math.floor(take[name] ?? 0)));
       if (n === queue.length) {
-        data[name] = queue;
-        queues[s] = [];
+        // Logic gets the queue itself (a fresh array per slot, as before); the slot starts again from empty.
+        data[name] = queue === NO_ITEMS ? [] : queue;
+        queues[index] = NO_ITEMS;
       } else {
         data[name] = queue.splice(0, n);
       }
@@ -311,10 +356,12 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
     this.host.schedule(activation);
   }
 
-  #setTimer(ms: number, make: (handle: unknown) => Timer): number {
+  #setTimer(ms: number, make: (handle: unknown, deadline: number) => Timer): number {
+    if (this.finished) return NONE;
     const id = this.#nextTimer++;
-    const handle = this.host.setTimer(this.host.clock.now() + ms, () => this.#send({ type: 'timer.fire', timer: id }));
-    (this.#timers ??= new Map()).set(id, make(handle));
+    const deadline = this.host.clock.now() + ms;
+    const handle = this.host.setTimer(deadline, () => this.#wake(id));
+    (this.#timers ??= new Map()).set(id, make(handle, deadline));
     return id;
   }
 
@@ -324,17 +371,23 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
     this.#failedRoutineId = routineId;
   }
 
+  /** Work on this job threw (a bug, never user logic): the job fails with it, the process goes on. */
+  #bug(error: unknown): void {
+    this.failure ??= error ?? new RoutiluxError('JOB_CRASHED', `Job "${this.job.jobId}" hit an internal error.`);
+  }
+
   #unconsumed(): UnconsumedData | undefined {
     let result: Record<string, readonly unknown[]> | undefined;
-    this.#queues.forEach((slots, r) =>
-      slots?.forEach((queue, s) => {
-        if (queue.length) (result ??= {})[this.flow.routines[r]!.slots[s]!.target] = queue;
-      }),
-    );
+    for (const routine of this.flow.routines) {
+      for (const slot of routine.slots) {
+        const queue = this.#queues[slot.index];
+        if (queue?.length) (result ??= {})[slot.target] = queue;
+      }
+    }
     return result;
   }
 
-  #send(event: Parameters<Actor<JobMachine>['send']>[0]): void {
+  #send(event: JobMachineEvent): void {
     if (!this.finished) this.actor.send(event);
   }
 }

@@ -38,18 +38,31 @@ export class Executor {
 
   /** Starts the next queued activation if a slot is free; returns it (and its promise if async), or undefined. */
   startNext(): { activation: RunnableActivation; promise: Promise<void> | undefined } | undefined {
+    const activation = this.#next();
+    return activation && { activation, promise: this.#run(activation) };
+  }
+
+  #next(): RunnableActivation | undefined {
     if (this.#head >= this.#queue.length || this.#inFlight.size >= this.concurrency) return undefined;
-    const activation = this.#queue[this.#head++]!;
-    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+    const activation = this.#queue[this.#head]!;
+    this.#queue[this.#head++] = undefined!;
+    if (this.#head === this.#queue.length) {
+      this.#queue.length = 0;
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
       this.#queue.splice(0, this.#head);
       this.#head = 0;
     }
+    return activation;
+  }
+
+  #run(activation: RunnableActivation): Promise<void> | undefined {
     const promise = activation.execute();
     if (promise) {
       this.#inFlight.add(activation);
       void promise.then(() => this.release(activation));
     }
-    return { activation, promise };
+    return promise;
   }
 
   /** Frees the activation's slot: its logic settled, or its job ended (cancelled, timed out, failed) first. */
@@ -67,7 +80,8 @@ export class Executor {
   readonly #drain = (): void => {
     let budget = BATCH;
     try {
-      while (this.startNext()) {
+      for (let activation = this.#next(); activation; activation = this.#next()) {
+        this.#run(activation);
         if (--budget === 0) {
           setImmediate(this.#drain);
           return;
