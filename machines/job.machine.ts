@@ -91,7 +91,8 @@ export const jobMachine = setup({
   },
 }).createMachine({
   id: 'job',
-  context: ({ input }) => ({ driver: input.driver }),
+  // The input is the context as it is: one object fewer per job.
+  context: ({ input }) => input,
   initial: 'running',
   states: {
     running: {

@@ -75,6 +75,11 @@ export class Activation implements LogicContext, ExecutionScope, ActivationScope
     return this;
   }
 
+  /** The Routine whose logic this runs. */
+  get owner(): object {
+    return this.routine.routine;
+  }
+
   get routineId(): string {
     return this.routine.id;
   }

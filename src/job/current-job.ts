@@ -5,7 +5,7 @@ import type { JobContext } from './job-context.js';
 export interface ActivationScope {
   readonly routineId: string;
   /** The routine whose logic is running (emit is refused on any other routine). */
-  readonly routine: { readonly routine: object };
+  readonly owner: object;
   emitEvent(event: string, payload?: unknown): void;
 }
 

@@ -50,15 +50,18 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
   #dirtyMore: number[] | undefined;
   #started = false;
   #timeoutHandle: unknown;
+  /** The posted item, until start() queues it. */
+  #entry: SlotDelivery | undefined;
 
   constructor(
     readonly host: JobHost,
     readonly job: JobContext,
     readonly flow: CompiledFlow,
-    private readonly entry: SlotDelivery,
+    entry: SlotDelivery,
     private readonly timeout: number | undefined,
   ) {
     this.#queues = new Array<unknown[]>(flow.slotCount).fill(NO_ITEMS);
+    this.#entry = entry;
     // Created here, outside any transition (XState computes the initial snapshot now); started by the worker.
     this.actor = createActor(jobMachine, { parent: host.jobParent, id: job.jobId, input: { driver: this } });
   }
@@ -73,7 +76,8 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
     // The posted item is queued before the actor starts (it is the actor's input): one transition fewer a job.
     // This runs inside the worker's transition, so nothing here may throw: a failure fails the job, not the worker.
     try {
-      this.#enqueue(this.entry, false);
+      this.#enqueue(this.#entry!, false);
+      this.#entry = undefined;
       this.activate();
     } catch (error) {
       this.failure ??= error;
@@ -197,14 +201,15 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
   #enqueue(d: SlotDelivery, buffered: boolean): void {
     const target = this.flow.routines[d.routine]!.slots[d.slot]!;
     if (buffered && this.#buffered) this.#buffered[target.index]!--;
-    let queue = this.#queues[target.index]!;
+    const queue = this.#queues[target.index]!;
     if (queue.length >= target.maxQueueLength) {
       // reserve() keeps emits from getting here; this guards against anything that bypasses it.
       this.failure ??= new SlotQueueFullError(this.job.jobId, target.routineId, target.slotName, target.maxQueueLength);
       return;
     }
-    if (queue === NO_ITEMS) queue = this.#queues[target.index] = [];
-    queue.push(d.item);
+    // A queue starts exactly one item long (a `[]` that is pushed to reserves room for 17).
+    if (queue === NO_ITEMS) this.#queues[target.index] = [d.item];
+    else queue.push(d.item);
     this.#dirty(d.routine);
   }
 

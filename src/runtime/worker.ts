@@ -10,7 +10,7 @@ import type { SerializationMode } from '../serialization/check.js';
 import { applyRoutineUpdate } from '../state/apply-update.js';
 import { DELETE_STATE, WorkerState } from '../state/worker-state.js';
 import type { Clock } from '../util/clock.js';
-import type { Executor } from './executor.js';
+import type { Executor } from '../job/executor.js';
 import type { HookRunner } from './hooks.js';
 
 /** What a worker needs from its runtime. */

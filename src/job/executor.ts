@@ -1,4 +1,4 @@
-import type { RunnableActivation } from '../job/job-host.js';
+import type { RunnableActivation } from './job-host.js';
 
 /** How many activations run before the executor lets the event loop breathe (I/O, timers) and carries on. */
 const BATCH = 2000;
