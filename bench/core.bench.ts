@@ -14,7 +14,7 @@ class Step extends Routine {
   constructor(last: boolean) {
     super();
     this.addSlot('input');
-    this.addEvent('output');
+    if (!last) this.addEvent('output');
     this.setLogic((slotData) => {
       if (!last) this.emit('output', { value: slotData.input!.length });
     });

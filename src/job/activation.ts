@@ -10,6 +10,7 @@ const QUEUED = 0;
 const SYNC = 1;
 const ASYNC = 2;
 const DONE = 3;
+const VETOED = 4;
 
 function callLogic(activation: Activation): unknown {
   const { routine } = activation;
@@ -54,9 +55,8 @@ export interface ActivationJob {
 export class Activation implements LogicContext, ExecutionScope, ActivationScope, RunnableActivation {
   phase = QUEUED;
   buffer: SlotDelivery[] | undefined;
-  failed = false;
+  /** What the logic threw (never undefined once it failed: a bare `throw undefined` becomes an error saying so). */
   error: unknown;
-  vetoed = false;
   #boundEmit: ((event: string, payload?: unknown) => void) | undefined;
 
   constructor(
@@ -78,6 +78,16 @@ export class Activation implements LogicContext, ExecutionScope, ActivationScope
   /** The Routine whose logic this runs. */
   get owner(): object {
     return this.routine.routine;
+  }
+
+  /** The logic threw or rejected. */
+  get failed(): boolean {
+    return this.error !== undefined;
+  }
+
+  /** A gate refused to start it: its logic never ran. */
+  get vetoed(): boolean {
+    return this.phase === VETOED;
   }
 
   get routineId(): string {
@@ -128,7 +138,7 @@ export class Activation implements LogicContext, ExecutionScope, ActivationScope
     if (run.finished) return undefined;
     run.markStarted();
     if (!run.host.gates.allowRoutineStart(this)) {
-      this.vetoed = true;
+      this.phase = VETOED;
       this.#done();
       return undefined;
     }
@@ -162,14 +172,13 @@ export class Activation implements LogicContext, ExecutionScope, ActivationScope
   }
 
   #fail(error: unknown): void {
-    this.failed = true;
     this.error =
       error ?? new RoutiluxError('LOGIC_THREW_NOTHING', `Routine "${this.routine.id}" threw ${String(error)}. Throw an Error so the failure says what went wrong.`);
   }
 
   #done(): void {
     if (this.phase === ASYNC) this.run.asyncSettled(this);
-    this.phase = DONE;
+    if (this.phase !== VETOED) this.phase = DONE;
     this.run.host.gates.routineEnded(this);
     this.run.settleLater(this);
   }

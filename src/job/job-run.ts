@@ -14,7 +14,26 @@ type Timer = { readonly handle: unknown; readonly deadline: number } & (
   | { readonly kind: 'policy'; readonly routine: number }
 );
 
+/** What only some jobs need (a failure, timers, a timeout, async logic, fan-out): made on first use, so a job that
+ * needs none of it stays small (a live job's size decides how many jobs fit). */
+interface RareState {
+  failure: unknown;
+  failedRoutineId: string | undefined;
+  timeout: number | undefined;
+  timeoutHandle: unknown;
+  timers: Map<number, Timer> | undefined;
+  nextTimer: number;
+  lastActivated: number[] | undefined;
+  policyTimer: number[] | undefined;
+  /** Async activations still running (their concurrency slots are released if the job ends first). */
+  running: Set<Activation> | undefined;
+  /** Routines marked dirty after the first, in order. */
+  dirtyMore: number[] | undefined;
+}
+
 const NONE = -1;
+const FINISHED = 1;
+const STARTED = 2;
 const IMMEDIATE = immediatePolicy();
 /** An empty slot queue, shared: a queue is made only when an item arrives (most slots of a job never get one). */
 const NO_ITEMS: unknown[] = Object.freeze([]) as unknown as unknown[];
@@ -30,44 +49,44 @@ const NO_ITEMS: unknown[] = Object.freeze([]) as unknown as unknown[];
  */
 export class JobRun implements JobDriver, JobControl, ActivationJob {
   readonly actor: Actor<JobMachine>;
-  failure: unknown = undefined;
-  finished = false;
-  #failedRoutineId: string | undefined;
   /** Slot queues by SlotTarget.index. */
   readonly #queues: unknown[][];
   #outstanding = 0;
-  // Allocated on first use: a live job's size decides how many jobs fit, and most never need these.
-  /** Items emitted but held in activation buffers, by SlotTarget.index (they count against maxQueueLength). */
-  #buffered: number[] | undefined;
-  #timers: Map<number, Timer> | undefined;
-  #nextTimer = 1;
-  #lastActivated: number[] | undefined;
-  #policyTimer: number[] | undefined;
-  /** Async activations of this job still running (their slots are released if the job ends first). */
-  #running: Set<Activation> | undefined;
-  /** Routines that got new data or a wake-up since the last `activate()`: the first, then any others in order. */
+  #flags = 0;
+  /** Routines that got new data or a wake-up since the last `activate()`: the first (others in `rare.dirtyMore`). */
   #dirtyFirst = NONE;
-  #dirtyMore: number[] | undefined;
-  #started = false;
-  #timeoutHandle: unknown;
   /** The posted item, until start() queues it. */
   #entry: SlotDelivery | undefined;
+  /** Items emitted but held in activation buffers, by SlotTarget.index (they count against maxQueueLength). */
+  #buffered: number[] | undefined;
+  #rare: RareState | undefined;
 
   constructor(
     readonly host: JobHost,
     readonly job: JobContext,
     readonly flow: CompiledFlow,
     entry: SlotDelivery,
-    private readonly timeout: number | undefined,
+    timeout: number | undefined,
   ) {
     this.#queues = new Array<unknown[]>(flow.slotCount).fill(NO_ITEMS);
     this.#entry = entry;
+    if (timeout !== undefined) this.#more().timeout = timeout;
     // Created here, outside any transition (XState computes the initial snapshot now); started by the worker.
     this.actor = createActor(jobMachine, { parent: host.jobParent, id: job.jobId, input: { driver: this } });
   }
 
   get jobId(): string {
     return this.job.jobId;
+  }
+
+  /** Set when the job must fail (an error under the `stop` strategy, a full slot, a throwing policy, a bug). */
+  get failure(): unknown {
+    return this.#rare?.failure;
+  }
+
+  /** The job machine entered a final state: no more work is done. */
+  get finished(): boolean {
+    return (this.#flags & FINISHED) !== 0;
   }
 
   /** Called by the worker (job.spawn): starts the job actor, a child of the worker, with the posted item queued. */
@@ -80,11 +99,12 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
       this.#entry = undefined;
       this.activate();
     } catch (error) {
-      this.failure ??= error;
+      this.#bug(error);
     }
     this.actor.start();
-    if (this.timeout !== undefined) {
-      this.#timeoutHandle = this.host.setTimer(this.host.clock.now() + this.timeout, () => this.#send({ type: 'job.timeout' }));
+    const timeout = this.#rare?.timeout;
+    if (timeout !== undefined) {
+      this.#rare!.timeoutHandle = this.host.setTimer(this.host.clock.now() + timeout, () => this.#send({ type: 'job.timeout' }));
     }
     if (this.failure !== undefined) this.#send({ type: 'job.fail', error: this.failure });
     else if (this.isQuiescent()) this.#send({ type: 'job.idle' });
@@ -132,17 +152,17 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
   }
 
   markStarted(): void {
-    if (this.#started) return;
-    this.#started = true;
+    if (this.#flags & STARTED) return;
+    this.#flags |= STARTED;
     jobLifecycle.started(this.job);
   }
 
   asyncStarted(activation: Activation): void {
-    (this.#running ??= new Set()).add(activation);
+    (this.#more().running ??= new Set()).add(activation);
   }
 
   asyncSettled(activation: Activation): void {
-    this.#running?.delete(activation);
+    this.#rare?.running?.delete(activation);
   }
 
   // ---- JobControl ----
@@ -154,26 +174,27 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
   // ---- JobDriver: what the job machine asks ----
 
   isQuiescent(): boolean {
-    return this.#outstanding === 0 && !this.#timers?.size;
+    return this.#outstanding === 0 && !this.#rare?.timers?.size;
   }
 
   finish(outcome: JobOutcome, reason?: unknown): void {
-    this.finished = true;
+    this.#flags |= FINISHED;
     const host = this.host;
-    if (this.#timers) for (const timer of this.#timers.values()) host.clearTimer(timer.handle);
-    this.#timers = undefined;
-    if (this.#timeoutHandle !== undefined) host.clearTimer(this.#timeoutHandle);
-    if (this.#running) for (const activation of [...this.#running]) host.release(activation);
+    const rare = this.#rare;
+    if (rare?.timers) for (const timer of rare.timers.values()) host.clearTimer(timer.handle);
+    if (rare) rare.timers = undefined;
+    if (rare?.timeoutHandle !== undefined) host.clearTimer(rare.timeoutHandle);
+    if (rare?.running) for (const activation of [...rare.running]) host.release(activation);
     const error =
       outcome === 'failed'
         ? (this.failure ?? reason)
         : outcome === 'timedOut'
-          ? new JobTimeoutError(this.job.jobId, this.timeout ?? 0)
+          ? new JobTimeoutError(this.job.jobId, rare?.timeout ?? 0)
           : outcome === 'cancelled'
             ? new JobCancelledError(this.job.jobId, reason instanceof Error ? reason.message : String(reason ?? 'cancelled'))
             : undefined;
     if (outcome === 'timedOut' || outcome === 'cancelled') this.job.trace('', `job.${outcome}`, { reason: (error as Error).message });
-    jobLifecycle.finished(this.job, outcome, error, this.#failedRoutineId, this.#unconsumed());
+    jobLifecycle.finished(this.job, outcome, error, rare?.failedRoutineId, this.#unconsumed());
     this.#queues.length = 0;
   }
 
@@ -185,7 +206,7 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
     if (first === NONE) return;
     this.#dirtyFirst = NONE;
     this.#evaluate(routines[first]!);
-    const more = this.#dirtyMore;
+    const more = this.#rare?.dirtyMore;
     if (!more) return;
     // #evaluate never marks a routine dirty (it only schedules, and timers fire later): this list holds still.
     for (let i = 0; i < more.length && this.failure === undefined; i++) this.#evaluate(routines[more[i]!]!);
@@ -193,7 +214,7 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
   }
 
   toJSON(): { jobId: string; status: string; outstanding: number; timers: number } {
-    return { jobId: this.job.jobId, status: this.job.status, outstanding: this.#outstanding, timers: this.#timers?.size ?? 0 };
+    return { jobId: this.job.jobId, status: this.job.status, outstanding: this.#outstanding, timers: this.#rare?.timers?.size ?? 0 };
   }
 
   // ---- internals ----
@@ -204,7 +225,7 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
     const queue = this.#queues[target.index]!;
     if (queue.length >= target.maxQueueLength) {
       // reserve() keeps emits from getting here; this guards against anything that bypasses it.
-      this.failure ??= new SlotQueueFullError(this.job.jobId, target.routineId, target.slotName, target.maxQueueLength);
+      this.#bug(new SlotQueueFullError(this.job.jobId, target.routineId, target.slotName, target.maxQueueLength));
       return;
     }
     // A queue starts exactly one item long (a `[]` that is pushed to reserves room for 17).
@@ -248,15 +269,16 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
 
   /** A retry or policy timer fired: wake it, then `timer.fire`. */
   #wake(timerId: number): void {
-    const timer = this.#timers?.get(timerId);
+    const timers = this.#rare?.timers;
+    const timer = timers?.get(timerId);
     if (this.finished || !timer) return;
-    this.#timers!.delete(timerId);
+    timers!.delete(timerId);
     try {
       if (timer.kind === 'retry') {
         const a = timer.activation;
         this.#schedule(new Activation(this, a.routine, a.slotData, a.message, a.attempt + 1));
       } else {
-        this.#policyTimer![timer.routine] = NONE;
+        this.#rare!.policyTimer![timer.routine] = NONE;
         this.#dirty(timer.routine);
       }
       this.activate();
@@ -273,7 +295,7 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
       this.#dirtyFirst = routine;
       return;
     }
-    const more = (this.#dirtyMore ??= []);
+    const more = (this.#more().dirtyMore ??= []);
     if (!more.includes(routine)) more.push(routine);
   }
 
@@ -297,15 +319,15 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
       const view: Record<string, readonly unknown[]> = {};
       for (let s = 0; s < slots.length; s++) view[routine.slotNames[s]!] = queues[slots[s]!.index]!;
       const now = host.clock.now();
-      const last = this.#lastActivated?.[routine.index] ?? NONE;
+      const last = this.#rare?.lastActivated?.[routine.index] ?? NONE;
       let decision;
       let slotData;
       try {
         decision = routine.policy.decide(view as SlotsView, host.state, { now, lastActivatedAt: last === NONE ? undefined : last });
         if (!decision.activate) {
-          this.#policyTimer ??= new Array<number>(this.flow.routines.length).fill(NONE);
-          if (decision.wakeAfter !== undefined && this.#policyTimer[routine.index] === NONE) {
-            this.#policyTimer[routine.index] = this.#setTimer(Math.max(0, decision.wakeAfter), (handle, deadline) => ({
+          const policyTimer = (this.#more().policyTimer ??= new Array<number>(this.flow.routines.length).fill(NONE));
+          if (decision.wakeAfter !== undefined && policyTimer[routine.index] === NONE) {
+            policyTimer[routine.index] = this.#setTimer(Math.max(0, decision.wakeAfter), (handle, deadline) => ({
               kind: 'policy',
               routine: routine.index,
               handle,
@@ -322,12 +344,13 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
         return;
       }
       if (!slotData) return;
-      (this.#lastActivated ??= new Array<number>(this.flow.routines.length).fill(NONE))[routine.index] = now;
-      const pendingWake = this.#policyTimer?.[routine.index] ?? NONE;
+      const rare = this.#more();
+      (rare.lastActivated ??= new Array<number>(this.flow.routines.length).fill(NONE))[routine.index] = now;
+      const pendingWake = rare.policyTimer?.[routine.index] ?? NONE;
       if (pendingWake !== NONE) {
-        host.clearTimer(this.#timers?.get(pendingWake)?.handle);
-        this.#timers?.delete(pendingWake);
-        this.#policyTimer![routine.index] = NONE;
+        host.clearTimer(rare.timers?.get(pendingWake)?.handle);
+        rare.timers?.delete(pendingWake);
+        rare.policyTimer![routine.index] = NONE;
       }
       this.#schedule(new Activation(this, routine, slotData, decision.message, 1));
     }
@@ -363,22 +386,25 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
 
   #setTimer(ms: number, make: (handle: unknown, deadline: number) => Timer): number {
     if (this.finished) return NONE;
-    const id = this.#nextTimer++;
+    const rare = this.#more();
+    const id = rare.nextTimer++;
     const deadline = this.host.clock.now() + ms;
     const handle = this.host.setTimer(deadline, () => this.#wake(id));
-    (this.#timers ??= new Map()).set(id, make(handle, deadline));
+    (rare.timers ??= new Map()).set(id, make(handle, deadline));
     return id;
   }
 
   #fail(routineId: string, error: unknown): void {
     if (this.failure !== undefined) return;
-    this.failure = error ?? new RoutiluxError('ROUTINE_FAILED', `Routine "${routineId}" failed without an error value; throw an Error that says why.`);
-    this.#failedRoutineId = routineId;
+    const rare = this.#more();
+    rare.failure = error ?? new RoutiluxError('ROUTINE_FAILED', `Routine "${routineId}" failed without an error value; throw an Error that says why.`);
+    rare.failedRoutineId = routineId;
   }
 
   /** Work on this job threw (a bug, never user logic): the job fails with it, the process goes on. */
   #bug(error: unknown): void {
-    this.failure ??= error ?? new RoutiluxError('JOB_CRASHED', `Job "${this.job.jobId}" hit an internal error.`);
+    if (this.failure !== undefined) return;
+    this.#more().failure = error ?? new RoutiluxError('JOB_CRASHED', `Job "${this.job.jobId}" hit an internal error.`);
   }
 
   #unconsumed(): UnconsumedData | undefined {
@@ -390,6 +416,21 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
       }
     }
     return result;
+  }
+
+  #more(): RareState {
+    return (this.#rare ??= {
+      failure: undefined,
+      failedRoutineId: undefined,
+      timeout: undefined,
+      timeoutHandle: undefined,
+      timers: undefined,
+      nextTimer: 1,
+      lastActivated: undefined,
+      policyTimer: undefined,
+      running: undefined,
+      dirtyMore: undefined,
+    });
   }
 
   #send(event: JobMachineEvent): void {
