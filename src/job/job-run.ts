@@ -7,29 +7,7 @@ import type { SlotsView, Take } from '../policies/policy.js';
 import { Activation, type ActivationJob } from './activation.js';
 import { jobLifecycle, type JobContext, type JobControl, type UnconsumedData } from './job-context.js';
 import type { JobHost } from './job-host.js';
-
-/** A pending retry or policy wake-up, with its absolute deadline on the runtime clock. */
-type Timer = { readonly handle: unknown; readonly deadline: number } & (
-  | { readonly kind: 'retry'; readonly activation: Activation }
-  | { readonly kind: 'policy'; readonly routine: number }
-);
-
-/** What only some jobs need (a failure, timers, a timeout, async logic, fan-out): made on first use, so a job that
- * needs none of it stays small (a live job's size decides how many jobs fit). */
-interface RareState {
-  failure: unknown;
-  failedRoutineId: string | undefined;
-  timeout: number | undefined;
-  timeoutHandle: unknown;
-  timers: Map<number, Timer> | undefined;
-  nextTimer: number;
-  lastActivated: number[] | undefined;
-  policyTimer: number[] | undefined;
-  /** Async activations still running (their concurrency slots are released if the job ends first). */
-  running: Set<Activation> | undefined;
-  /** Routines marked dirty after the first, in order. */
-  dirtyMore: number[] | undefined;
-}
+import { newRareState, type RareState, type Timer } from './job-run-state.js';
 
 const NONE = -1;
 const FINISHED = 1;
@@ -419,18 +397,7 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
   }
 
   #more(): RareState {
-    return (this.#rare ??= {
-      failure: undefined,
-      failedRoutineId: undefined,
-      timeout: undefined,
-      timeoutHandle: undefined,
-      timers: undefined,
-      nextTimer: 1,
-      lastActivated: undefined,
-      policyTimer: undefined,
-      running: undefined,
-      dirtyMore: undefined,
-    });
+    return (this.#rare ??= newRareState());
   }
 
   #send(event: JobMachineEvent): void {
