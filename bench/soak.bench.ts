@@ -8,6 +8,7 @@
 import { Flow, Runtime, getCurrentJob } from '../src/index.js';
 import { node } from '../test/helpers.js';
 import { fmt, gc } from './lib/measure.js';
+import { reportRow } from './lib/report.js';
 
 const TOTAL = Number(process.env.SOAK_JOBS ?? 1_000_000);
 const CHECKPOINTS = [TOTAL / 10, TOTAL / 2, TOTAL];
@@ -53,6 +54,11 @@ for (const checkpoint of CHECKPOINTS) {
   console.log(`after ${fmt(posted).padStart(9)} jobs: heap used ${heap.toFixed(1).padStart(6)} MB   (${fmt(rate)} jobs/s so far, ${runtime.listJobs().length} records kept)`);
 }
 const growth = readings.at(-1)! - readings[0]!;
-console.log(`growth from ${fmt(CHECKPOINTS[0]!)} to ${fmt(TOTAL)} jobs: ${growth.toFixed(1)} MB (aim: < 10 MB) ${growth < 10 ? 'OK' : 'TOO MUCH'}`);
+reportRow({
+  what: `${fmt(TOTAL)}-job soak: heap growth ${fmt(CHECKPOINTS[0]!)} → ${fmt(TOTAL)}`,
+  measured: `${growth.toFixed(1)} MB`,
+  aim: '< 10 MB',
+  met: growth < 10,
+});
 console.log(`worker state counted ${fmt(ws.getRoutineState<{ seen: number }>('enrich')!.seen)} jobs`);
 await runtime.shutdown();

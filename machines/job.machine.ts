@@ -1,4 +1,4 @@
-import { enqueueActions, setup } from 'xstate';
+import { setup } from 'xstate';
 
 /** How a job ended. */
 export type JobOutcome = 'completed' | 'failed' | 'cancelled' | 'timedOut';
@@ -19,24 +19,17 @@ export interface ActivationRef {
 }
 
 /**
- * The job actor owns its slot queues and activation bookkeeping through this driver; the machine decides *when*
- * things happen (one event at a time), the driver does them. Keeping the driver behind an interface lets this
- * machine be imported, visualised and tested on its own.
+ * What the job machine asks of the job it runs. The job's driver does the work of each event (queues items,
+ * settles an activation, wakes a timer) as it sends the event; the machine then decides, by these guards, whether
+ * the job has ended, and it alone enters the final states (the driver refuses any work once `finish` ran).
+ * Keeping the driver behind an interface lets this machine be imported, visualised and tested on its own.
  */
 export interface JobDriver {
   readonly jobId: string;
-  /** Put items into slot queues: the posted item, or emits made by logic (`buffered`: held until it yielded). */
-  enqueue(items: readonly SlotDelivery[], buffered: boolean): void;
-  /** An activation's logic returned or threw: account for it, apply the error strategy, route what it emitted. */
-  settle(activation: ActivationRef): void;
-  /** A retry or policy timer fired. */
-  wake(timer: number): void;
-  /** Ask every routine with queued data whether it activates now, and schedule those that do. */
-  activate(): void;
-  /** Nothing running, nothing scheduled, and no routine able to activate. */
-  isQuiescent(): boolean;
   /** Set when the job must fail (an error under the `stop` strategy, a full slot, a throwing policy). */
   readonly failure: unknown;
+  /** Nothing running, nothing scheduled, and no routine able to activate. */
+  isQuiescent(): boolean;
   /** Entered a final state: abort the signal, clear timers, record the outcome. */
   finish(outcome: JobOutcome, reason?: unknown): void;
 }
@@ -61,17 +54,19 @@ const endings = {
   'job.idle': '#job.completed',
 } as const;
 
-// Every piece of work ends by checking whether the job is over (raising job.fail or job.idle), rather than with
-// `always` transitions: those would re-run their guards after every event of every job.
-const work = {
-  'slot.enqueue': { actions: ['slot.enqueue', 'routine.activate', 'job.checkEnd'] },
-  'routine.done': { actions: ['routine.settle', 'routine.activate', 'job.checkEnd'] },
-  'timer.fire': { actions: ['timer.wake', 'routine.activate', 'job.checkEnd'] },
-} as const;
+// After each piece of work, the job ends if it failed or nothing is left to do. Plain guards, no actions: a job
+// that goes on takes no microstep at all (no snapshot, no action), which is most of what a hop would cost.
+const workThenCheck = [
+  { guard: 'job.hasFailed', target: '#job.failed' },
+  { guard: 'job.isQuiescent', target: '#job.completed' },
+] as const;
 
 /**
  * running → completed | failed | cancelled | timedOut. A job completes by itself at quiescence: no logic running,
  * no timer pending, and no routine able to activate on what its slots hold.
+ *
+ * Each routine's run reaches the job as `routine.done` (carrying what it emitted before it yielded), an emit made
+ * after an await as `slot.enqueue`, a retry or policy wake-up as `timer.fire`: the inspector shows every one.
  *
  * `pending` (no logic started yet: waiting for a concurrency slot or a paused worker) is a status of the job's
  * JobContext, not a state of this machine: a pending → running transition for every job cost about a fifth of
@@ -83,22 +78,11 @@ export const jobMachine = setup({
     events: {} as JobMachineEvent,
     input: {} as { driver: JobDriver },
   },
+  guards: {
+    'job.hasFailed': ({ context }) => context.driver.failure !== undefined,
+    'job.isQuiescent': ({ context }) => context.driver.isQuiescent(),
+  },
   actions: {
-    'slot.enqueue': ({ context, event }) => {
-      if (event.type === 'slot.enqueue') context.driver.enqueue(event.items, event.buffered === true);
-    },
-    'routine.settle': ({ context, event }) => {
-      if (event.type === 'routine.done') context.driver.settle(event.activation);
-    },
-    'timer.wake': ({ context, event }) => {
-      if (event.type === 'timer.fire') context.driver.wake(event.timer);
-    },
-    'routine.activate': ({ context }) => context.driver.activate(),
-    'job.checkEnd': enqueueActions(({ context, enqueue }) => {
-      const { driver } = context;
-      if (driver.failure !== undefined) enqueue.raise({ type: 'job.fail', error: driver.failure });
-      else if (driver.isQuiescent()) enqueue.raise({ type: 'job.idle' });
-    }),
     'job.finish': ({ context, event }, params: { outcome: JobOutcome }) => {
       const reason =
         event.type === 'job.cancel' || event.type === 'job.timeout' ? event.reason : event.type === 'job.fail' ? event.error : undefined;
@@ -107,11 +91,12 @@ export const jobMachine = setup({
   },
 }).createMachine({
   id: 'job',
-  context: ({ input }) => ({ driver: input.driver }),
+  // The input is the context as it is: one object fewer per job.
+  context: ({ input }) => input,
   initial: 'running',
   states: {
     running: {
-      on: { ...endings, ...work },
+      on: { ...endings, 'slot.enqueue': workThenCheck, 'routine.done': workThenCheck, 'timer.fire': workThenCheck },
     },
     completed: { type: 'final', entry: { type: 'job.finish', params: { outcome: 'completed' } } },
     failed: { type: 'final', entry: { type: 'job.finish', params: { outcome: 'failed' } } },

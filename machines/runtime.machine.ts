@@ -1,9 +1,9 @@
 import { setup } from 'xstate';
 
 export type RuntimeMachineEvent =
-  | { type: 'worker.exec'; worker: unknown }
   | { type: 'shutdown' }
-  // Workers are created with createActor({ parent }) rather than spawned, so their endings are typed here.
+  // Workers are created with createActor({ parent }) rather than spawned, so their endings are typed here. A
+  // worker that stops is removed by the runtime itself (it knows when); only a crash needs the machine.
   | { type: `xstate.done.actor.${string}`; output?: unknown }
   | { type: `xstate.error.actor.${string}`; error: unknown };
 
@@ -17,21 +17,17 @@ export const runtimeMachine = setup({
     events: {} as RuntimeMachineEvent,
   },
   actions: {
-    'worker.start': () => {},
-    'worker.stopped': () => {},
     'worker.crashed': () => {},
   },
 }).createMachine({
   id: 'runtime',
   initial: 'running',
   on: {
-    'xstate.done.actor.*': { actions: 'worker.stopped' },
     'xstate.error.actor.*': { actions: 'worker.crashed' },
   },
   states: {
     running: {
       on: {
-        'worker.exec': { actions: 'worker.start' },
         shutdown: 'shutDown',
       },
     },

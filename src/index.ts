@@ -45,3 +45,5 @@ export * from './stores/index.js';
 export type { SlotDeclaration, EventDeclaration } from './routine/define-routine.js';
 export type { AnyRoutine } from './flow/definition.js';
 export type { StoreView } from './stores/store-view.js';
+// --- engine ---
+export type { FlowShape } from './flow/flow-shape.js';

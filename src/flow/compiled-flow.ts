@@ -8,6 +8,8 @@ import type { Flow } from './flow.js';
 export interface SlotTarget {
   readonly routine: number;
   readonly slot: number;
+  /** This slot's number among all slots of the flow (0 … slotCount − 1), for per-job arrays indexed by slot. */
+  readonly index: number;
   readonly routineId: string;
   readonly slotName: string;
   /** "routineId.slotName" */
@@ -38,6 +40,8 @@ export interface CompiledFlow {
   readonly name: string;
   readonly routines: readonly CompiledRoutine[];
   readonly byId: ReadonlyMap<string, CompiledRoutine>;
+  /** How many slots the flow has in all (see SlotTarget.index). */
+  readonly slotCount: number;
   readonly jobTimeout: number | undefined;
 }
 
@@ -46,10 +50,14 @@ export function compileFlow(flow: Flow): CompiledFlow {
   if (problems.some((p) => p.severity === 'error')) throw new FlowValidationError(flow.name, problems);
 
   const ids = [...flow.routines.keys()];
+  let slotCount = 0;
   const slotsOf = ids.map((id, index) =>
     flow.routines
       .get(id)!
-      .slots.map((s, slot): SlotTarget => ({ routine: index, slot, routineId: id, slotName: s.name, target: `${id}.${s.name}`, maxQueueLength: s.maxQueueLength })),
+      .slots.map(
+        (s, slot): SlotTarget =>
+          Object.freeze({ routine: index, slot, index: slotCount++, routineId: id, slotName: s.name, target: `${id}.${s.name}`, maxQueueLength: s.maxQueueLength }),
+      ),
   );
   const routines = ids.map((id, index): CompiledRoutine => {
     const routine = flow.routines.get(id)!;
@@ -78,6 +86,7 @@ export function compileFlow(flow: Flow): CompiledFlow {
     name: flow.name,
     routines,
     byId: new Map(routines.map((r) => [r.id, r])),
+    slotCount,
     jobTimeout: flow.jobTimeout,
   });
 }

@@ -12,7 +12,7 @@ import type { ActivationPolicy } from '../policies/policy.js';
 import { ErrorHandler, type ErrorStrategy } from '../routine/error-handler.js';
 import { Routine, assertName, type EventSpec, type SlotSpec } from '../routine/routine.js';
 import { findUnserializable } from '../serialization/check.js';
-import type { Connection, Flow } from './flow.js';
+import type { Connection, FlowShape } from './flow-shape.js';
 
 /** The flow definition format this routilux writes and reads. It changes only when the format does. */
 export const FLOW_DEFINITION_VERSION = 1;
@@ -71,7 +71,7 @@ export type AnyRoutine = Pick<Routine, 'type' | 'slots' | 'events' | 'config' | 
 
 // ---------------------------------------------------------------------------------------------- writing
 
-export function flowToDefinition(flow: Flow): FlowDefinition {
+export function flowToDefinition(flow: FlowShape): FlowDefinition {
   const routines = [...flow.routines].map(([id, routine]) => routineToDefinition(flow.name, id, routine));
   return {
     version: FLOW_DEFINITION_VERSION,

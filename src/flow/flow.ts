@@ -2,18 +2,13 @@ import { DuplicateIdError, EventNotFoundError, InvalidArgumentError, RoutineNotF
 import { ErrorHandler } from '../routine/error-handler.js';
 import { assertId, optionsBag } from '../util/args.js';
 import { Routine, assertName, type EventTypes, type SlotTypes } from '../routine/routine.js';
+import { assertDelay } from '../util/delay.js';
 import { flowToDefinition, readFlowDefinition, type FlowDefinition, type RoutineFactory } from './definition.js';
+import type { Connection, FlowShape } from './flow-shape.js';
 import { flowToMermaid } from './mermaid.js';
-import { assertDelay } from '../runtime/clock.js';
 import { validateFlow } from './validate.js';
 
-/** An edge of the graph: what `from` emits as `event` arrives in slot `slot` of `to`. */
-export interface Connection {
-  readonly from: string;
-  readonly event: string;
-  readonly to: string;
-  readonly slot: string;
-}
+export type { Connection } from './flow-shape.js';
 
 export interface FlowOptions {
   /** Used by routines that have no error handler of their own. Default: `stop`. */
@@ -26,7 +21,7 @@ export interface FlowOptions {
  * A named graph of routines and connections. Names are checked as you build it, so a typo fails at the line
  * that made it, with the names that exist.
  */
-export class Flow {
+export class Flow implements FlowShape {
   readonly name: string;
   readonly #routines = new Map<string, Routine>();
   readonly #connections: Connection[] = [];

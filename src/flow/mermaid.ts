@@ -1,11 +1,11 @@
-import type { Flow } from './flow.js';
+import type { FlowShape } from './flow-shape.js';
 
 /**
  * A Mermaid `flowchart LR` of the flow: one node per routine (id, type, slots, events) and one edge per
  * connection labelled `event → slot`. Nodes get index ids (`r0`, `r1`, …) rather than routine ids, which could
  * collide with Mermaid syntax (`end`, `a--b`); labels are quoted and escaped, so any name renders as written.
  */
-export function flowToMermaid(flow: Flow): string {
+export function flowToMermaid(flow: FlowShape): string {
   const nodeIds = new Map<string, string>();
   const lines = ['flowchart LR', `  %% flow ${comment(flow.name)}`];
   for (const [id, routine] of flow.routines) {

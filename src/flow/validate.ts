@@ -1,5 +1,5 @@
 import type { FlowProblem } from '../errors.js';
-import type { Flow } from './flow.js';
+import type { FlowShape } from './flow-shape.js';
 
 const problem = (severity: FlowProblem['severity'], code: string, message: string): FlowProblem => ({ severity, code, message });
 
@@ -7,7 +7,7 @@ const problem = (severity: FlowProblem['severity'], code: string, message: strin
  * Errors stop a flow from running; warnings are shapes that are legal but often mistakes. A slot nothing
  * connects to is fine when it is an entry point (it receives posted data), so it is only a warning.
  */
-export function validateFlow(flow: Flow): FlowProblem[] {
+export function validateFlow(flow: FlowShape): FlowProblem[] {
   const problems: FlowProblem[] = [];
   if (flow.routines.size === 0) problems.push(problem('error', 'EMPTY_FLOW', `Flow "${flow.name}" has no routines: add one with flow.addRoutine(routine, id).`));
 
@@ -46,7 +46,7 @@ export function validateFlow(flow: Flow): FlowProblem[] {
 }
 
 /** One cycle per strongly connected loop, as routine ids starting and ending at the same routine. */
-function findCycles(flow: Flow): string[][] {
+function findCycles(flow: FlowShape): string[][] {
   const next = new Map<string, string[]>();
   for (const c of flow.connections) {
     if (!next.has(c.from)) next.set(c.from, []);

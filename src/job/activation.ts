@@ -1,19 +1,20 @@
 import type { SlotDelivery } from '../../machines/job.machine.js';
 import { EventNotFoundError, RoutiluxError } from '../errors.js';
-import type { CompiledRoutine } from '../flow/compiled-flow.js';
+import type { CompiledRoutine, SlotTarget } from '../flow/compiled-flow.js';
 import type { LogicContext } from '../routine/routine.js';
-import { executionScope, type ExecutionScope } from './current-job.js';
+import { executionScope, type ActivationScope, type ExecutionScope } from './current-job.js';
 import type { JobContext } from './job-context.js';
-import type { JobRun } from './job-run.js';
+import type { JobHost, RunnableActivation } from './job-host.js';
 
 const QUEUED = 0;
 const SYNC = 1;
 const ASYNC = 2;
 const DONE = 3;
+const VETOED = 4;
 
 function callLogic(activation: Activation): unknown {
   const { routine } = activation;
-  return routine.logic.call(routine.routine, activation.slotData, activation.message, activation.run.worker.state, activation);
+  return routine.logic.call(routine.routine, activation.slotData, activation.message, activation.run.host.state, activation);
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -26,6 +27,24 @@ function shallowCopy(payload: unknown): unknown {
   return payload;
 }
 
+/** What an activation needs from its job (JobRun implements it). */
+export interface ActivationJob {
+  readonly job: JobContext;
+  readonly host: JobHost;
+  /** The job has ended: nothing more may start or be delivered. */
+  readonly finished: boolean;
+  /** Checks room for one item per target (throws SlotQueueFullError); `buffered` holds the room until delivered. */
+  reserve(targets: readonly SlotTarget[], buffered: boolean): void;
+  /** Sends emitted items into the job (one `slot.enqueue` event). */
+  deliver(items: readonly SlotDelivery[], buffered?: boolean): void;
+  /** The logic has ended: the job settles the activation in its next transition (`routine.done`). */
+  settleLater(activation: Activation): void;
+  /** The first logic of the job starts: the job is `running` from now on. */
+  markStarted(): void;
+  asyncStarted(activation: Activation): void;
+  asyncSettled(activation: Activation): void;
+}
+
 /**
  * One run of one routine's logic in one job. It is the logic's 4th argument and the AsyncLocalStorage scope,
  * so `emit` and `getCurrentJob()` know where they are across awaits.
@@ -33,16 +52,15 @@ function shallowCopy(payload: unknown): unknown {
  * Emits made before the logic yields (returns, or reaches its first await) travel with the `routine.done` or a
  * single `slot.enqueue` event, so a hop costs one transition of the job actor; later emits go out one by one.
  */
-export class Activation implements LogicContext, ExecutionScope {
+export class Activation implements LogicContext, ExecutionScope, ActivationScope, RunnableActivation {
   phase = QUEUED;
   buffer: SlotDelivery[] | undefined;
-  failed = false;
+  /** What the logic threw (never undefined once it failed: a bare `throw undefined` becomes an error saying so). */
   error: unknown;
-  vetoed = false;
   #boundEmit: ((event: string, payload?: unknown) => void) | undefined;
 
   constructor(
-    readonly run: JobRun,
+    readonly run: ActivationJob,
     readonly routine: CompiledRoutine,
     readonly slotData: Readonly<Record<string, readonly unknown[]>>,
     readonly message: unknown,
@@ -55,6 +73,21 @@ export class Activation implements LogicContext, ExecutionScope {
 
   get activation(): Activation {
     return this;
+  }
+
+  /** The Routine whose logic this runs. */
+  get owner(): object {
+    return this.routine.routine;
+  }
+
+  /** The logic threw or rejected. */
+  get failed(): boolean {
+    return this.error !== undefined;
+  }
+
+  /** A gate refused to start it: its logic never ran. */
+  get vetoed(): boolean {
+    return this.phase === VETOED;
   }
 
   get routineId(): string {
@@ -78,30 +111,34 @@ export class Activation implements LogicContext, ExecutionScope {
       run.job.trace(this.routine.id, 'emit.dropped', { event, reason: `job already ${run.job.status}` });
       return;
     }
-    if (!run.hooks.allowEmit(this, event, payload)) return;
+    if (!run.host.gates.allowEmit(this, event, payload)) return;
     if (targets.length === 0) {
       // Declared but connected to nothing: say so in the trace rather than let the payload vanish.
       run.job.trace(this.routine.id, 'emit.unrouted', { event });
       return;
     }
     const value = payload === undefined ? {} : payload;
-    run.reserve(targets, this.phase === SYNC);
-    const deliveries = targets.map((t): SlotDelivery => ({ routine: t.routine, slot: t.slot, target: t.target, item: shallowCopy(value) }));
-    if (this.phase === SYNC) {
-      if (this.buffer) this.buffer.push(...deliveries);
-      else this.buffer = deliveries;
-    } else {
-      run.deliver(deliveries);
+    const buffering = this.phase === SYNC;
+    run.reserve(targets, buffering);
+    // Each target gets its own item; the payload is copied only when a second target would otherwise share it.
+    let deliveries = buffering ? this.buffer : undefined;
+    if (!deliveries) deliveries = [];
+    for (let i = 0; i < targets.length; i++) {
+      const t = targets[i]!;
+      deliveries.push({ routine: t.routine, slot: t.slot, target: t.target, item: i === 0 ? value : shallowCopy(value) });
     }
+    if (buffering) this.buffer = deliveries;
+    else run.deliver(deliveries);
   }
 
   /** Runs the logic. Returns a promise only when the logic is async (it then holds a concurrency slot). */
   execute(): Promise<void> | undefined {
     const run = this.run;
+    if (run.host.hold(this)) return undefined;
     if (run.finished) return undefined;
     run.markStarted();
-    if (!run.hooks.allowRoutineStart(this)) {
-      this.vetoed = true;
+    if (!run.host.gates.allowRoutineStart(this)) {
+      this.phase = VETOED;
       this.#done();
       return undefined;
     }
@@ -119,6 +156,7 @@ export class Activation implements LogicContext, ExecutionScope {
       return undefined;
     }
     this.phase = ASYNC;
+    run.asyncStarted(this);
     if (this.buffer) {
       const buffered = this.buffer;
       this.buffer = undefined;
@@ -134,14 +172,14 @@ export class Activation implements LogicContext, ExecutionScope {
   }
 
   #fail(error: unknown): void {
-    this.failed = true;
     this.error =
       error ?? new RoutiluxError('LOGIC_THREW_NOTHING', `Routine "${this.routine.id}" threw ${String(error)}. Throw an Error so the failure says what went wrong.`);
   }
 
   #done(): void {
-    this.phase = DONE;
-    this.run.hooks.routineEnded(this);
+    if (this.phase === ASYNC) this.run.asyncSettled(this);
+    if (this.phase !== VETOED) this.phase = DONE;
+    this.run.host.gates.routineEnded(this);
     this.run.settleLater(this);
   }
 

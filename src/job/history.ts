@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
+import { RingBuffer } from '../util/ring-buffer.js';
 import type { JobContext } from './job-context.js';
 
 export interface JobHistoryOptions {
@@ -9,11 +10,13 @@ export interface JobHistoryOptions {
 }
 
 /**
- * Records of finished jobs, oldest first, bounded by count and age. Expiry is checked on every add and read, so
- * memory stays flat without a timer.
+ * Records of finished jobs, oldest first, bounded by count and age: a ring buffer in the order jobs finished, and
+ * an index by id. Expiry is checked on every add (against the time the added job finished, so adding reads no
+ * clock) and on every read, so memory stays flat without a timer.
  */
 export class JobHistory {
-  readonly #jobs = new Map<string, JobContext>();
+  readonly #order: RingBuffer<JobContext>;
+  readonly #byId = new Map<string, JobContext>();
   readonly maxEntries: number;
   readonly ttl: number;
 
@@ -26,34 +29,41 @@ export class JobHistory {
     if (!(ttl >= 0)) throw new InvalidArgumentError('jobHistory.ttl', ttl, 'a number of milliseconds >= 0');
     this.maxEntries = maxEntries;
     this.ttl = ttl;
+    this.#order = new RingBuffer(maxEntries);
   }
 
   add(job: JobContext): void {
-    this.#jobs.set(job.jobId, job);
-    this.#prune();
+    if (this.maxEntries === 0) return;
+    this.#expire(job.completedAt ?? this.now());
+    const evicted = this.#order.push(job);
+    if (evicted) this.#forget(evicted);
+    this.#byId.set(job.jobId, job);
   }
 
   get(jobId: string): JobContext | undefined {
-    this.#prune();
-    return this.#jobs.get(jobId);
+    this.#expire(this.now());
+    return this.#byId.get(jobId);
   }
 
   values(): JobContext[] {
-    this.#prune();
-    return [...this.#jobs.values()];
+    this.#expire(this.now());
+    return this.#order.toArray();
   }
 
   get size(): number {
-    return this.#jobs.size;
+    return this.#byId.size;
   }
 
-  #prune(): void {
-    let excess = this.#jobs.size - this.maxEntries;
-    const cutoff = this.now() - this.ttl;
-    for (const [id, job] of this.#jobs) {
-      if (excess <= 0 && (job.completedAt ?? 0) > cutoff) break;
-      this.#jobs.delete(id);
-      excess--;
+  /** Drops the records that finished `ttl` ms or more before `now`: they are the oldest, at the front. */
+  #expire(now: number): void {
+    const cutoff = now - this.ttl;
+    for (let oldest = this.#order.peek(); oldest && (oldest.completedAt ?? 0) <= cutoff; oldest = this.#order.peek()) {
+      this.#forget(this.#order.shift()!);
     }
+  }
+
+  #forget(job: JobContext): void {
+    // An id can come back once its record has left; only the newest record under an id is indexed.
+    if (this.#byId.get(job.jobId) === job) this.#byId.delete(job.jobId);
   }
 }

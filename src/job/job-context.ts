@@ -1,6 +1,7 @@
 import { formatWithOptions } from 'node:util';
 import type { JobOutcome } from '../../machines/job.machine.js';
 import { assertId } from '../util/args.js';
+import { BoundedLog } from '../util/bounded-log.js';
 
 export type JobStatus = 'pending' | 'running' | JobOutcome;
 
@@ -65,10 +66,8 @@ export class JobContext {
   #unconsumed: UnconsumedData | undefined;
   // Allocated on first use: most jobs never touch some of them, and a job's size decides how many can be live.
   #data: Map<string, unknown> | undefined;
-  #trace: TraceEntry[] | undefined;
-  #traceDropped = 0;
-  #output: string[] | undefined;
-  #outputDropped = 0;
+  #trace: BoundedLog<TraceEntry> | undefined;
+  #output: BoundedLog<string> | undefined;
   #abort: AbortController | undefined;
   #done: { promise: Promise<JobContext>; resolve: (job: JobContext) => void } | undefined;
   #released = false;
@@ -161,22 +160,19 @@ export class JobContext {
     return Object.freeze(this.#data ? Object.fromEntries(this.#data) : {});
   }
 
+  /** Records a step of the job (kept up to `jobLimits.maxTraceEntries`; the oldest go first). */
   trace(routineId: string, action: string, details?: unknown): void {
-    const trace = (this.#trace ??= []);
-    if (trace.length >= this.#limits.maxTraceEntries) {
-      trace.shift();
-      this.#traceDropped++;
-    }
-    trace.push(Object.freeze({ timestamp: this.#now(), routineId, action, details }));
+    (this.#trace ??= new BoundedLog(this.#limits.maxTraceEntries)).append(Object.freeze({ timestamp: this.#now(), routineId, action, details }));
   }
 
+  /** The trace, oldest first (a frozen snapshot). */
   get traceLog(): readonly TraceEntry[] {
-    return this.#trace ?? EMPTY;
+    return this.#trace?.entries ?? EMPTY;
   }
 
   /** How many of the oldest trace entries were dropped to keep the log within its bound. */
   get traceDropped(): number {
-    return this.#traceDropped;
+    return this.#trace?.dropped ?? 0;
   }
 
   /** Appends a line to this job's output (formatted like console.log). */
@@ -186,20 +182,17 @@ export class JobContext {
 
   /** @internal used by captureConsole(); prefer log(). */
   appendOutput(line: string): void {
-    const output = (this.#output ??= []);
-    if (output.length >= this.#limits.maxOutputLines) {
-      output.shift();
-      this.#outputDropped++;
-    }
-    output.push(line);
+    (this.#output ??= new BoundedLog(this.#limits.maxOutputLines)).append(line);
   }
 
+  /** The captured output lines, oldest first (a frozen snapshot). */
   get output(): readonly string[] {
-    return this.#output ?? EMPTY;
+    return this.#output?.entries ?? EMPTY;
   }
 
+  /** How many of the oldest output lines were dropped to keep the output within its bound. */
   get outputDropped(): number {
-    return this.#outputDropped;
+    return this.#output?.dropped ?? 0;
   }
 
   /** Aborted when the job is cancelled, times out or fails; long-running logic should listen to it. */

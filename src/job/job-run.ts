@@ -1,144 +1,228 @@
 import { createActor, type Actor } from 'xstate';
-import { jobMachine, type ActivationRef, type JobDriver, type JobMachine, type JobOutcome, type SlotDelivery } from '../../machines/job.machine.js';
+import { jobMachine, type JobDriver, type JobMachine, type JobMachineEvent, type JobOutcome, type SlotDelivery } from '../../machines/job.machine.js';
 import { JobCancelledError, JobTimeoutError, RoutiluxError, SlotQueueFullError } from '../errors.js';
 import type { CompiledFlow, CompiledRoutine, SlotTarget } from '../flow/compiled-flow.js';
 import { immediatePolicy } from '../policies/builtin.js';
 import type { SlotsView, Take } from '../policies/policy.js';
-import type { HookRunner } from '../runtime/hooks.js';
-import type { Worker } from '../runtime/worker.js';
-import { Activation } from './activation.js';
+import { Activation, type ActivationJob } from './activation.js';
 import { jobLifecycle, type JobContext, type JobControl, type UnconsumedData } from './job-context.js';
-
-type Timer = { readonly handle: unknown } & ({ readonly kind: 'retry'; readonly activation: Activation } | { readonly kind: 'policy'; readonly routine: number });
+import type { JobHost } from './job-host.js';
+import { newRareState, type RareState, type Timer } from './job-run-state.js';
 
 const NONE = -1;
+const FINISHED = 1;
+const STARTED = 2;
 const IMMEDIATE = immediatePolicy();
+/** An empty slot queue, shared: a queue is made only when an item arrives (most slots of a job never get one). */
+const NO_ITEMS: unknown[] = Object.freeze([]) as unknown as unknown[];
 
 /**
- * The job actor's driver: its slot queues, outstanding work and timers. Only the job actor calls the JobDriver
- * methods (one event at a time); logic reaches the job through events (`slot.enqueue`, `routine.done`).
+ * One job: its slot queues, outstanding work and timers, and the job actor that owns its lifecycle.
+ *
+ * Work reaches the job three ways: an activation ends (`settleLater` → `routine.done`), logic emits after an
+ * await (`deliver` → `slot.enqueue`), a timer fires (`timer.fire`). Each does its work here (queue the items,
+ * settle the activation, schedule what can now activate) and then sends the event; the job machine decides by
+ * its guards whether the job has ended and alone enters a final state (`finish`), after which no work is done.
+ * Work never runs inside the job actor's transition, so a job that goes on costs the machine no microstep.
  */
-export class JobRun implements JobDriver, JobControl {
+export class JobRun implements JobDriver, JobControl, ActivationJob {
   readonly actor: Actor<JobMachine>;
-  failure: unknown = undefined;
-  finished = false;
-  #failedRoutineId: string | undefined;
-  readonly #queues: unknown[][][];
-  #buffered: Map<SlotTarget, number> | undefined;
+  /** Slot queues by SlotTarget.index. */
+  readonly #queues: unknown[][];
   #outstanding = 0;
-  // Allocated on first use: a live job's size decides how many jobs fit, and most never set a timer.
-  #timers: Map<number, Timer> | undefined;
-  #nextTimer = 1;
-  #lastActivated: number[] | undefined;
-  #policyTimer: number[] | undefined;
-  #started = false;
-  #timeoutHandle: unknown;
-  /** Async activations of this job still running (the executor releases their slots if the job ends first). */
-  readonly running = new Set<Activation>();
+  #flags = 0;
+  /** Routines that got new data or a wake-up since the last `activate()`: the first (others in `rare.dirtyMore`). */
+  #dirtyFirst = NONE;
+  /** The posted item, until start() queues it. */
+  #entry: SlotDelivery | undefined;
+  /** Items emitted but held in activation buffers, by SlotTarget.index (they count against maxQueueLength). */
+  #buffered: number[] | undefined;
+  #rare: RareState | undefined;
 
   constructor(
-    readonly worker: Worker,
+    readonly host: JobHost,
     readonly job: JobContext,
     readonly flow: CompiledFlow,
-    private readonly entry: SlotDelivery,
-    private readonly timeout: number | undefined,
+    entry: SlotDelivery,
+    timeout: number | undefined,
   ) {
-    this.#queues = new Array(flow.routines.length);
+    this.#queues = new Array<unknown[]>(flow.slotCount).fill(NO_ITEMS);
+    this.#entry = entry;
+    if (timeout !== undefined) this.#more().timeout = timeout;
     // Created here, outside any transition (XState computes the initial snapshot now); started by the worker.
-    this.actor = createActor(jobMachine, { parent: worker.hub, id: job.jobId, input: { driver: this } });
+    this.actor = createActor(jobMachine, { parent: host.jobParent, id: job.jobId, input: { driver: this } });
   }
 
   get jobId(): string {
     return this.job.jobId;
   }
 
-  get hooks(): HookRunner {
-    return this.worker.hooks;
+  /** Set when the job must fail (an error under the `stop` strategy, a full slot, a throwing policy, a bug). */
+  get failure(): unknown {
+    return this.#rare?.failure;
+  }
+
+  /** The job machine entered a final state: no more work is done. */
+  get finished(): boolean {
+    return (this.#flags & FINISHED) !== 0;
   }
 
   /** Called by the worker (job.spawn): starts the job actor, a child of the worker, with the posted item queued. */
   start(): void {
-    const actor = this.actor;
     jobLifecycle.attach(this.job, this);
     // The posted item is queued before the actor starts (it is the actor's input): one transition fewer a job.
     // This runs inside the worker's transition, so nothing here may throw: a failure fails the job, not the worker.
     try {
-      this.enqueue([this.entry], false);
+      this.#enqueue(this.#entry!, false);
+      this.#entry = undefined;
       this.activate();
     } catch (error) {
-      this.failure ??= error;
+      this.#bug(error);
     }
-    actor.start();
-    if (this.timeout !== undefined) {
-      this.#timeoutHandle = this.worker.clock.setTimeout(() => this.#send({ type: 'job.timeout' }), this.timeout);
+    this.actor.start();
+    const timeout = this.#rare?.timeout;
+    if (timeout !== undefined) {
+      this.#rare!.timeoutHandle = this.host.setTimer(this.host.clock.now() + timeout, () => this.#send({ type: 'job.timeout' }));
     }
     if (this.failure !== undefined) this.#send({ type: 'job.fail', error: this.failure });
     else if (this.isQuiescent()) this.#send({ type: 'job.idle' });
   }
 
-  // ---- called from logic (outside transitions) ----
+  // ---- ActivationJob: what activations call (outside any transition) ----
 
   /** Checks room for one item per target, counting items held in activation buffers; throws SlotQueueFullError. */
   reserve(targets: readonly SlotTarget[], buffered: boolean): void {
-    for (const t of targets) {
-      const held = this.#queues[t.routine]?.[t.slot]?.length ?? 0;
-      if (held + (this.#buffered?.get(t) ?? 0) >= t.maxQueueLength) {
+    const queues = this.#queues;
+    const held = this.#buffered;
+    for (let i = 0; i < targets.length; i++) {
+      const t = targets[i]!;
+      if (queues[t.index]!.length + (held?.[t.index] ?? 0) >= t.maxQueueLength) {
         throw new SlotQueueFullError(this.job.jobId, t.routineId, t.slotName, t.maxQueueLength);
       }
     }
     if (!buffered) return;
-    this.#buffered ??= new Map();
-    for (const t of targets) this.#buffered.set(t, (this.#buffered.get(t) ?? 0) + 1);
+    const counts = (this.#buffered ??= new Array<number>(this.flow.slotCount).fill(0));
+    for (let i = 0; i < targets.length; i++) counts[targets[i]!.index]!++;
   }
+
+  /** Items emitted after the logic yielded (or held until it did): queued now, then `slot.enqueue`. */
+  deliver(items: readonly SlotDelivery[], buffered = false): void {
+    if (this.finished) return;
+    try {
+      for (let i = 0; i < items.length; i++) this.#enqueue(items[i]!, buffered);
+      this.activate();
+    } catch (error) {
+      this.#bug(error);
+    }
+    this.#send({ type: 'slot.enqueue', items, buffered });
+  }
+
+  /** An activation's logic returned or threw: settle it now, then `routine.done`. */
+  settleLater(activation: Activation): void {
+    if (this.finished) return;
+    try {
+      this.#settle(activation);
+      this.activate();
+    } catch (error) {
+      this.#bug(error);
+    }
+    this.#send({ type: 'routine.done', activation });
+  }
+
+  markStarted(): void {
+    if (this.#flags & STARTED) return;
+    this.#flags |= STARTED;
+    jobLifecycle.started(this.job);
+  }
+
+  asyncStarted(activation: Activation): void {
+    (this.#more().running ??= new Set()).add(activation);
+  }
+
+  asyncSettled(activation: Activation): void {
+    this.#rare?.running?.delete(activation);
+  }
+
+  // ---- JobControl ----
 
   cancel(reason: unknown): void {
     this.#send({ type: 'job.cancel', reason });
   }
 
-  deliver(items: readonly SlotDelivery[], buffered = false): void {
-    this.#send({ type: 'slot.enqueue', items, buffered });
+  // ---- JobDriver: what the job machine asks ----
+
+  isQuiescent(): boolean {
+    return this.#outstanding === 0 && !this.#rare?.timers?.size;
   }
 
-  settleLater(activation: Activation): void {
-    this.#send({ type: 'routine.done', activation });
+  finish(outcome: JobOutcome, reason?: unknown): void {
+    this.#flags |= FINISHED;
+    const host = this.host;
+    const rare = this.#rare;
+    if (rare?.timers) for (const timer of rare.timers.values()) host.clearTimer(timer.handle);
+    if (rare) rare.timers = undefined;
+    if (rare?.timeoutHandle !== undefined) host.clearTimer(rare.timeoutHandle);
+    if (rare?.running) for (const activation of [...rare.running]) host.release(activation);
+    const error =
+      outcome === 'failed'
+        ? (this.failure ?? reason)
+        : outcome === 'timedOut'
+          ? new JobTimeoutError(this.job.jobId, rare?.timeout ?? 0)
+          : outcome === 'cancelled'
+            ? new JobCancelledError(this.job.jobId, reason instanceof Error ? reason.message : String(reason ?? 'cancelled'))
+            : undefined;
+    if (outcome === 'timedOut' || outcome === 'cancelled') this.job.trace('', `job.${outcome}`, { reason: (error as Error).message });
+    jobLifecycle.finished(this.job, outcome, error, rare?.failedRoutineId, this.#unconsumed());
+    this.#queues.length = 0;
   }
 
-  markStarted(): void {
-    if (this.#started) return;
-    this.#started = true;
-    jobLifecycle.started(this.job);
+  /** Asks every routine that got new data (or a wake-up) whether it activates now, and schedules those that do. */
+  activate(): void {
+    if (this.failure !== undefined || this.finished) return;
+    const routines = this.flow.routines;
+    const first = this.#dirtyFirst;
+    if (first === NONE) return;
+    this.#dirtyFirst = NONE;
+    this.#evaluate(routines[first]!);
+    const more = this.#rare?.dirtyMore;
+    if (!more) return;
+    // #evaluate never marks a routine dirty (it only schedules, and timers fire later): this list holds still.
+    for (let i = 0; i < more.length && this.failure === undefined; i++) this.#evaluate(routines[more[i]!]!);
+    more.length = 0;
   }
 
-  // ---- JobDriver: called by the job actor, one event at a time ----
+  toJSON(): { jobId: string; status: string; outstanding: number; timers: number } {
+    return { jobId: this.job.jobId, status: this.job.status, outstanding: this.#outstanding, timers: this.#rare?.timers?.size ?? 0 };
+  }
 
-  enqueue(items: readonly SlotDelivery[], buffered: boolean): void {
-    for (const d of items) {
-      const queue = this.#queue(d.routine, d.slot);
-      if (buffered) this.#unreserve(d);
-      const target = this.flow.routines[d.routine]!.slots[d.slot]!;
-      if (queue.length >= target.maxQueueLength) {
-        // reserve() keeps emits from getting here; this guards against anything that bypasses it.
-        this.failure ??= new SlotQueueFullError(this.job.jobId, target.routineId, target.slotName, target.maxQueueLength);
-        continue;
-      }
-      queue.push(d.item);
-      this.#dirty(d.routine);
+  // ---- internals ----
+
+  #enqueue(d: SlotDelivery, buffered: boolean): void {
+    const target = this.flow.routines[d.routine]!.slots[d.slot]!;
+    if (buffered && this.#buffered) this.#buffered[target.index]!--;
+    const queue = this.#queues[target.index]!;
+    if (queue.length >= target.maxQueueLength) {
+      // reserve() keeps emits from getting here; this guards against anything that bypasses it.
+      this.#bug(new SlotQueueFullError(this.job.jobId, target.routineId, target.slotName, target.maxQueueLength));
+      return;
     }
+    // A queue starts exactly one item long (a `[]` that is pushed to reserves room for 17).
+    if (queue === NO_ITEMS) this.#queues[target.index] = [d.item];
+    else queue.push(d.item);
+    this.#dirty(d.routine);
   }
 
-  settle(ref: ActivationRef): void {
-    const activation = ref as Activation;
+  #settle(activation: Activation): void {
     this.#outstanding--;
     const items = activation.buffer;
-    activation.buffer = undefined;
     if (!activation.failed) {
-      if (items) this.enqueue(items, true);
+      if (items) for (let i = 0; i < items.length; i++) this.#enqueue(items[i]!, true);
       return;
     }
     const { errorHandler, id } = activation.routine;
     const error = activation.error;
     const message = error instanceof Error ? error.message : String(error);
-    if (items && errorHandler.strategy === 'continue') this.enqueue(items, true);
+    if (items && errorHandler.strategy === 'continue') for (const d of items) this.#enqueue(d, true);
     else if (items) for (const d of items) this.#unreserve(d);
 
     if (errorHandler.strategy === 'continue' || errorHandler.strategy === 'skip') {
@@ -154,117 +238,83 @@ export class JobRun implements JobDriver, JobControl {
     }
     if (delay !== undefined) {
       this.job.trace(id, 'routine.retry', { attempt: activation.attempt, nextAttempt: activation.attempt + 1, delayMs: delay, error: message });
-      this.#setTimer(delay, (handle) => ({ kind: 'retry', activation, handle }));
+      this.#setTimer(delay, (handle, deadline) => ({ kind: 'retry', activation, handle, deadline }));
       return;
     }
     this.job.trace(id, 'routine.failed', { attempt: activation.attempt, error: message });
     this.#fail(id, error);
   }
 
-  wake(timerId: number): void {
-    const timer = this.#timers?.get(timerId);
-    if (!timer) return;
-    this.#timers!.delete(timerId);
-    if (timer.kind === 'retry') {
-      const a = timer.activation;
-      this.#schedule(new Activation(this, a.routine, a.slotData, a.message, a.attempt + 1));
-    } else {
-      this.#policyTimer![timer.routine] = NONE;
-      this.#dirty(timer.routine);
+  /** A retry or policy timer fired: wake it, then `timer.fire`. */
+  #wake(timerId: number): void {
+    const timers = this.#rare?.timers;
+    const timer = timers?.get(timerId);
+    if (this.finished || !timer) return;
+    timers!.delete(timerId);
+    try {
+      if (timer.kind === 'retry') {
+        const a = timer.activation;
+        this.#schedule(new Activation(this, a.routine, a.slotData, a.message, a.attempt + 1));
+      } else {
+        this.#rare!.policyTimer![timer.routine] = NONE;
+        this.#dirty(timer.routine);
+      }
+      this.activate();
+    } catch (error) {
+      this.#bug(error);
     }
+    this.#send({ type: 'timer.fire', timer: timerId });
   }
-
-  activate(): void {
-    if (this.failure !== undefined || this.finished) return;
-    const dirty = this.#dirtyList;
-    for (let i = 0; i < dirty.length; i++) {
-      const r = dirty[i]!;
-      this.#isDirty[r] = false;
-      this.#evaluate(this.flow.routines[r]!);
-      if (this.failure !== undefined) break;
-    }
-    dirty.length = 0;
-  }
-
-  isQuiescent(): boolean {
-    return this.#outstanding === 0 && !this.#timers?.size;
-  }
-
-  finish(outcome: JobOutcome, reason?: unknown): void {
-    this.finished = true;
-    if (this.#timers) for (const timer of this.#timers.values()) this.worker.clock.clearTimeout(timer.handle);
-    this.#timers = undefined;
-    if (this.#timeoutHandle !== undefined) this.worker.clock.clearTimeout(this.#timeoutHandle);
-    for (const activation of [...this.running]) this.worker.executor.release(activation);
-    const error =
-      outcome === 'failed'
-        ? (this.failure ?? reason)
-        : outcome === 'timedOut'
-          ? new JobTimeoutError(this.job.jobId, this.timeout ?? 0)
-          : outcome === 'cancelled'
-            ? new JobCancelledError(this.job.jobId, reason instanceof Error ? reason.message : String(reason ?? 'cancelled'))
-            : undefined;
-    if (outcome === 'timedOut' || outcome === 'cancelled') this.job.trace('', `job.${outcome}`, { reason: (error as Error).message });
-    jobLifecycle.finished(this.job, outcome, error, this.#failedRoutineId, this.#unconsumed());
-    this.#queues.length = 0;
-  }
-
-  toJSON(): { jobId: string; status: string; outstanding: number; timers: number } {
-    return { jobId: this.job.jobId, status: this.job.status, outstanding: this.#outstanding, timers: this.#timers?.size ?? 0 };
-  }
-
-  // ---- internals ----
-
-  readonly #dirtyList: number[] = [];
-  readonly #isDirty: boolean[] = [];
 
   #dirty(routine: number): void {
-    if (this.#isDirty[routine]) return;
-    this.#isDirty[routine] = true;
-    this.#dirtyList.push(routine);
-  }
-
-  #queue(routine: number, slot: number): unknown[] {
-    const slots = (this.#queues[routine] ??= this.flow.routines[routine]!.slots.map(() => []));
-    return slots[slot]!;
+    const first = this.#dirtyFirst;
+    if (first === routine) return;
+    if (first === NONE) {
+      this.#dirtyFirst = routine;
+      return;
+    }
+    const more = (this.#more().dirtyMore ??= []);
+    if (!more.includes(routine)) more.push(routine);
   }
 
   #unreserve(d: SlotDelivery): void {
-    const t = this.flow.routines[d.routine]!.slots[d.slot]!;
-    const n = this.#buffered?.get(t);
-    if (n === undefined) return;
-    if (n <= 1) this.#buffered!.delete(t);
-    else this.#buffered!.set(t, n - 1);
+    const index = this.flow.routines[d.routine]!.slots[d.slot]!.index;
+    if (this.#buffered && this.#buffered[index]! > 0) this.#buffered[index]!--;
   }
 
   #evaluate(routine: CompiledRoutine): void {
-    const queues = this.#queues[routine.index];
-    if (!queues) return;
-    const worker = this.worker;
+    const queues = this.#queues;
+    const slots = routine.slots;
     if (routine.policy === IMMEDIATE) {
       // The default policy needs no view: take everything that is there.
-      const slotData = this.#take(routine, queues, 'all');
+      const slotData = this.#take(routine, 'all');
       if (slotData) this.#schedule(new Activation(this, routine, slotData, undefined, 1));
       return;
     }
+    const host = this.host;
     for (;;) {
-      if (!queues.some((q) => q.length > 0)) return;
+      if (!slots.some((s) => queues[s.index]!.length > 0)) return;
       const view: Record<string, readonly unknown[]> = {};
-      for (let s = 0; s < queues.length; s++) view[routine.slotNames[s]!] = queues[s]!;
-      const now = worker.clock.now();
-      const last = this.#lastActivated?.[routine.index] ?? NONE;
+      for (let s = 0; s < slots.length; s++) view[routine.slotNames[s]!] = queues[slots[s]!.index]!;
+      const now = host.clock.now();
+      const last = this.#rare?.lastActivated?.[routine.index] ?? NONE;
       let decision;
       let slotData;
       try {
-        decision = routine.policy.decide(view as SlotsView, worker.state, { now, lastActivatedAt: last === NONE ? undefined : last });
+        decision = routine.policy.decide(view as SlotsView, host.state, { now, lastActivatedAt: last === NONE ? undefined : last });
         if (!decision.activate) {
-          this.#policyTimer ??= new Array(this.flow.routines.length).fill(NONE);
-          if (decision.wakeAfter !== undefined && this.#policyTimer[routine.index] === NONE) {
-            this.#policyTimer[routine.index] = this.#setTimer(Math.max(0, decision.wakeAfter), (handle) => ({ kind: 'policy', routine: routine.index, handle }));
+          const policyTimer = (this.#more().policyTimer ??= new Array<number>(this.flow.routines.length).fill(NONE));
+          if (decision.wakeAfter !== undefined && policyTimer[routine.index] === NONE) {
+            policyTimer[routine.index] = this.#setTimer(Math.max(0, decision.wakeAfter), (handle, deadline) => ({
+              kind: 'policy',
+              routine: routine.index,
+              handle,
+              deadline,
+            }));
           }
           return;
         }
-        slotData = this.#take(routine, queues, decision.take);
+        slotData = this.#take(routine, decision.take);
       } catch (error) {
         // A policy that throws or returns something unusable fails this job, never the job actor.
         this.job.trace(routine.id, 'policy.failed', { policy: routine.policy.name, error: error instanceof Error ? error.message : String(error) });
@@ -272,28 +322,33 @@ export class JobRun implements JobDriver, JobControl {
         return;
       }
       if (!slotData) return;
-      (this.#lastActivated ??= new Array(this.flow.routines.length).fill(NONE))[routine.index] = now;
-      const pendingWake = this.#policyTimer?.[routine.index] ?? NONE;
+      const rare = this.#more();
+      (rare.lastActivated ??= new Array<number>(this.flow.routines.length).fill(NONE))[routine.index] = now;
+      const pendingWake = rare.policyTimer?.[routine.index] ?? NONE;
       if (pendingWake !== NONE) {
-        worker.clock.clearTimeout(this.#timers?.get(pendingWake)?.handle);
-        this.#timers?.delete(pendingWake);
-        this.#policyTimer![routine.index] = NONE;
+        host.clearTimer(rare.timers?.get(pendingWake)?.handle);
+        rare.timers?.delete(pendingWake);
+        rare.policyTimer![routine.index] = NONE;
       }
       this.#schedule(new Activation(this, routine, slotData, decision.message, 1));
     }
   }
 
   /** Removes what the policy takes; undefined if it took nothing (so a policy cannot spin). */
-  #take(routine: CompiledRoutine, queues: unknown[][], take: Take): Record<string, unknown[]> | undefined {
+  #take(routine: CompiledRoutine, take: Take): Record<string, unknown[]> | undefined {
+    const queues = this.#queues;
+    const slots = routine.slots;
     const data: Record<string, unknown[]> = {};
     let taken = 0;
-    for (let s = 0; s < queues.length; s++) {
+    for (let s = 0; s < slots.length; s++) {
       const name = routine.slotNames[s]!;
-      const queue = queues[s]!;
+      const index = slots[s]!.index;
+      const queue = queues[index]!;
       const n = take === 'all' ? queue.length : Math.max(0, Math.min(queue.length, Math.floor(take[name] ?? 0)));
       if (n === queue.length) {
-        data[name] = queue;
-        queues[s] = [];
+        // Logic gets the queue itself (a fresh array per slot, as before); the slot starts again from empty.
+        data[name] = queue === NO_ITEMS ? [] : queue;
+        queues[index] = NO_ITEMS;
       } else {
         data[name] = queue.splice(0, n);
       }
@@ -304,33 +359,48 @@ export class JobRun implements JobDriver, JobControl {
 
   #schedule(activation: Activation): void {
     this.#outstanding++;
-    this.worker.executor.schedule(activation);
+    this.host.schedule(activation);
   }
 
-  #setTimer(ms: number, make: (handle: unknown) => Timer): number {
-    const id = this.#nextTimer++;
-    const handle = this.worker.clock.setTimeout(() => this.#send({ type: 'timer.fire', timer: id }), ms);
-    (this.#timers ??= new Map()).set(id, make(handle));
+  #setTimer(ms: number, make: (handle: unknown, deadline: number) => Timer): number {
+    if (this.finished) return NONE;
+    const rare = this.#more();
+    const id = rare.nextTimer++;
+    const deadline = this.host.clock.now() + ms;
+    const handle = this.host.setTimer(deadline, () => this.#wake(id));
+    (rare.timers ??= new Map()).set(id, make(handle, deadline));
     return id;
   }
 
   #fail(routineId: string, error: unknown): void {
     if (this.failure !== undefined) return;
-    this.failure = error ?? new RoutiluxError('ROUTINE_FAILED', `Routine "${routineId}" failed without an error value; throw an Error that says why.`);
-    this.#failedRoutineId = routineId;
+    const rare = this.#more();
+    rare.failure = error ?? new RoutiluxError('ROUTINE_FAILED', `Routine "${routineId}" failed without an error value; throw an Error that says why.`);
+    rare.failedRoutineId = routineId;
+  }
+
+  /** Work on this job threw (a bug, never user logic): the job fails with it, the process goes on. */
+  #bug(error: unknown): void {
+    if (this.failure !== undefined) return;
+    this.#more().failure = error ?? new RoutiluxError('JOB_CRASHED', `Job "${this.job.jobId}" hit an internal error.`);
   }
 
   #unconsumed(): UnconsumedData | undefined {
     let result: Record<string, readonly unknown[]> | undefined;
-    this.#queues.forEach((slots, r) =>
-      slots?.forEach((queue, s) => {
-        if (queue.length) (result ??= {})[this.flow.routines[r]!.slots[s]!.target] = queue;
-      }),
-    );
+    for (const routine of this.flow.routines) {
+      for (const slot of routine.slots) {
+        const queue = this.#queues[slot.index];
+        if (queue?.length) (result ??= {})[slot.target] = queue;
+      }
+    }
     return result;
   }
 
-  #send(event: Parameters<Actor<JobMachine>['send']>[0]): void {
+  #more(): RareState {
+    return (this.#rare ??= newRareState());
+  }
+
+  #send(event: JobMachineEvent): void {
     if (!this.finished) this.actor.send(event);
   }
 }

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
-import { assertDelay } from '../runtime/clock.js';
+import { assertDelay } from '../util/delay.js';
 import type { WorkerState } from '../state/worker-state.js';
 import { TAKE_ALL, WAIT, everySlotHas, hasAnyItem, type ActivationPolicy, type PolicyDecision, type SlotsView, type Take } from './policy.js';
 

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors.js';
 import { optionsBag } from '../util/args.js';
-import { MAX_TIMER_DELAY, assertDelay } from '../runtime/clock.js';
+import { MAX_TIMER_DELAY, assertDelay } from '../util/delay.js';
 
 /**
  * - `stop` (default): the job fails with the error.

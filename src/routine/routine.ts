@@ -198,7 +198,7 @@ export class Routine<S extends SlotTypes = SlotTypes, E extends EventTypes = Eve
   emit<K extends keyof E & string>(event: K, payload?: E[K]): void {
     const activation = currentActivation();
     if (!activation) throw new NoCurrentJobError(`emit("${event}")`);
-    if (activation.routine.routine !== (this as unknown as Routine)) {
+    if (activation.owner !== this) {
       throw new RoutiluxError(
         'EMIT_FROM_OTHER_ROUTINE',
         `emit("${event}") was called on a routine whose logic is not the one running (the running routine is "${activation.routineId}"). ` +

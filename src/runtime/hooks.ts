@@ -1,6 +1,6 @@
 import { executionScope } from '../job/current-job.js';
-import type { Activation } from '../job/activation.js';
 import type { JobContext } from '../job/job-context.js';
+import type { ActivationGates, ActivationInfo } from '../job/job-host.js';
 import type { WorkerState } from '../state/worker-state.js';
 
 export interface RoutineStartInfo {
@@ -47,7 +47,7 @@ export const consoleReporter: ErrorReporter = (error, where) => {
   console.error(`[routilux] ${where} threw:`, error);
 };
 
-export class HookRunner {
+export class HookRunner implements ActivationGates {
   // Layers added after construction (runtime.observe, tracing); `hooks` is their combination.
   #layers: RuntimeHooks[];
 
@@ -68,7 +68,7 @@ export class HookRunner {
     };
   }
 
-  allowRoutineStart(activation: Activation): boolean {
+  allowRoutineStart(activation: ActivationInfo): boolean {
     const hook = this.hooks.onRoutineStart;
     if (!hook) return true;
     const { job, routineId, attempt, slotData } = activation;
@@ -77,14 +77,14 @@ export class HookRunner {
     return verdict !== false;
   }
 
-  routineEnded(activation: Activation): void {
+  routineEnded(activation: ActivationInfo): void {
     const hook = this.hooks.onRoutineEnd;
     if (!hook || activation.vetoed) return;
     const { job, routineId, attempt } = activation;
     this.#call('onRoutineEnd', job, () => hook(activation.failed ? { job, routineId, attempt, error: activation.error } : { job, routineId, attempt }));
   }
 
-  allowEmit(activation: Activation, event: string, payload: unknown): boolean {
+  allowEmit(activation: ActivationInfo, event: string, payload: unknown): boolean {
     const hook = this.hooks.onEventEmit;
     if (!hook) return true;
     const { job, routineId } = activation;

@@ -22,7 +22,7 @@ import { findUnserializable, type SerializationMode } from '../serialization/che
 import { deepFreeze } from '../serialization/deep-freeze.js';
 import type { WorkerState } from '../state/worker-state.js';
 import { assertDelay, systemClock, type Clock } from './clock.js';
-import { Executor } from './executor.js';
+import { Executor } from '../job/executor.js';
 import { HookRunner, consoleReporter, type ErrorReporter, type RuntimeHooks } from './hooks.js';
 import { randomIds, type IdGenerator } from './ids.js';
 import { Worker } from './worker.js';
@@ -116,6 +116,8 @@ export class Runtime implements AsyncDisposable {
   #idleWaiters: (() => void)[] = [];
   #shutDown = false;
 
+  /** The runtime clock's now, one function for every job and the history (not a closure per job). */
+  readonly #now = (): number => this.clock.now();
   readonly #strict: boolean;
   readonly #onWarning: FlowWarningReporter;
   /** Flows whose validation problems were already reported (once per flow, not per worker). */
@@ -138,7 +140,7 @@ export class Runtime implements AsyncDisposable {
     for (const [name, value] of Object.entries(this.#limits)) {
       if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(`jobLimits.${name}`, value, 'a positive integer');
     }
-    this.#history = new JobHistory(optionsBag('Runtime jobHistory', options.jobHistory), () => this.clock.now());
+    this.#history = new JobHistory(optionsBag('Runtime jobHistory', options.jobHistory), this.#now);
     this.#hooks = new HookRunner(checkHooks(options.hooks), options.onError ?? consoleReporter);
     if (options.tracing) this.#hooks.add(createTracingHooks());
     this.#executor = new Executor(concurrency, options.scheduling ?? 'auto');
@@ -197,7 +199,7 @@ export class Runtime implements AsyncDisposable {
     if (problem) throw new SerializationError(problem.path, problem.reason, problem.hint);
 
     const worker = existing ?? this.#startWorker(resolved, compiled, this.#ids('worker'));
-    const job = new JobContext({ jobId, workerId: worker.id, flowId: compiled.name, metadata, now: () => this.clock.now(), limits: this.#limits });
+    const job = new JobContext({ jobId, workerId: worker.id, flowId: compiled.name, metadata, now: this.#now, limits: this.#limits });
     const target = routine.slots[slot]!;
     const run = new JobRun(worker, job, compiled, { routine: routine.index, slot, target: target.target, item: data }, timeout);
     this.#liveJobs++;

@@ -1,16 +1,16 @@
-import { assign, createActor, stopChild, type Actor } from 'xstate';
+import { assign, createActor, stopChild, type Actor, type AnyActorRef } from 'xstate';
 import { jobHubLogic, type JobHubLogic } from '../../machines/job-hub.logic.js';
 import type { RuntimeMachine } from '../../machines/runtime.machine.js';
-import { workerMachine, type WorkerMachine, type WorkerStateData } from '../../machines/worker.machine.js';
+import { workerMachine, type WorkerMachine, type WorkerMachineEvent, type WorkerStateData } from '../../machines/worker.machine.js';
 import { RoutiluxError } from '../errors.js';
 import type { CompiledFlow } from '../flow/compiled-flow.js';
-import type { Activation } from '../job/activation.js';
+import type { ActivationGates, JobHost, RunnableActivation } from '../job/job-host.js';
 import type { JobRun } from '../job/job-run.js';
 import type { SerializationMode } from '../serialization/check.js';
 import { applyRoutineUpdate } from '../state/apply-update.js';
 import { DELETE_STATE, WorkerState } from '../state/worker-state.js';
-import type { Clock } from './clock.js';
-import type { Executor } from './executor.js';
+import type { Clock } from '../util/clock.js';
+import type { Executor } from '../job/executor.js';
 import type { HookRunner } from './hooks.js';
 
 /** What a worker needs from its runtime. */
@@ -24,19 +24,22 @@ export interface WorkerServices {
   workerStopped(worker: Worker): void;
 }
 
+type EventOf<T extends WorkerMachineEvent['type']> = Extract<WorkerMachineEvent, { type: T }>;
+
 /**
- * Owns one worker actor: implements its named actions, keeps the index of live jobs (kept here, not in the
- * machine's children, because XState copies a parent's children record on every spawn and stop), and holds
+ * Owns one worker actor: implements its named actions (the methods under "the worker machine's actions"), keeps
+ * the index of live jobs (kept here, not in the machine's children, because XState copies a parent's children
+ * record on every spawn and stop), and hosts its jobs (JobHost): their clock, timers, scheduling, and holding
  * activations while the worker is paused.
  */
-export class Worker {
+export class Worker implements JobHost {
   readonly actor: Actor<WorkerMachine>;
   /** The parent of this worker's job actors (see machines/job-hub.logic.ts). */
   readonly hub: Actor<JobHubLogic>;
   readonly state: WorkerState;
   readonly live = new Map<string, JobRun>();
   paused = false;
-  #held: Activation[] = [];
+  #held: RunnableActivation[] = [];
   #failure: unknown = undefined;
   readonly #stopped: Promise<void>;
   #resolveStopped!: () => void;
@@ -50,57 +53,14 @@ export class Worker {
     this.#stopped = new Promise((resolve) => (this.#resolveStopped = resolve));
     const machine = workerMachine.provide({
       actions: {
-        'job.spawn': ({ event }) => {
-          if (event.type !== 'job.post') return;
-          const run = event.job as JobRun;
-          this.live.set(run.jobId, run);
-          run.start();
-        },
-        'activations.hold': () => {
-          this.paused = true;
-        },
-        'activations.release': () => {
-          this.paused = false;
-          const held = this.#held;
-          this.#held = [];
-          for (const activation of held) services.executor.schedule(activation);
-        },
-        'jobs.cancelAll': ({ event }) => {
-          const reason = event.type === 'stop' && event.reason !== undefined ? event.reason : `worker "${id}" stopped`;
-          // After this transition, not inside it: cancelling aborts job signals, and their listeners are user code.
-          queueMicrotask(() => {
-            for (const run of [...this.live.values()]) run.job.cancel(reason);
-          });
-        },
-        'job.refuse': ({ event }) => {
-          if (event.type !== 'job.post') return;
-          // A post that raced with stop: end it cancelled, so nobody waits for it forever.
-          const run = event.job as JobRun;
-          run.finish('cancelled', `worker "${id}" was stopping when the job arrived`);
-          services.jobEnded(run);
-        },
-        'state.apply': assign(({ context, event }) => {
-          if (event.type !== 'state.update' || event.reply.abandoned) return {};
-          const reply = event.reply;
-          reply.done = true;
-          try {
-            const routineStates =
-              event.update === DELETE_STATE
-                ? withoutKey(context.routineStates, event.routineId)
-                : applyRoutineUpdate(context.routineStates, event.routineId, event.update, services.serializer);
-            reply.value = routineStates[event.routineId];
-            return routineStates === context.routineStates ? {} : { routineStates };
-          } catch (error) {
-            reply.error = error;
-            return {};
-          }
-        }),
+        'job.spawn': ({ event }) => this.#spawnJob(event as EventOf<'job.post'>),
+        'job.refuse': ({ event }) => this.#refuseJob(event as EventOf<'job.post'>),
+        'activations.hold': () => this.#holdActivations(),
+        'activations.release': () => this.#releaseActivations(),
+        'jobs.cancelAll': ({ event }) => this.#cancelAllJobs(event),
+        'state.apply': assign(({ context, event }) => applyStateUpdate(context, event, services.serializer)),
         'jobs.stopHub': stopChild(() => this.hub),
-        'worker.stopped': () => {
-          services.hooks.workerStopped(this.state);
-          services.workerStopped(this);
-          this.#resolveStopped();
-        },
+        'worker.stopped': () => this.#stoppedNow(),
       },
       guards: {
         hasNoLiveJobs: () => this.live.size === 0,
@@ -125,18 +85,6 @@ export class Worker {
     this.hub.start();
   }
 
-  get clock(): Clock {
-    return this.services.clock;
-  }
-
-  get executor(): Executor {
-    return this.services.executor;
-  }
-
-  get hooks(): HookRunner {
-    return this.services.hooks;
-  }
-
   /** Running or paused: a post is accepted (while paused its activations wait for resume). */
   get acceptsJobs(): boolean {
     const status = this.state.status;
@@ -145,13 +93,6 @@ export class Worker {
 
   post(run: JobRun): void {
     this.actor.send({ type: 'job.post', job: run });
-  }
-
-  /** Keeps the activation back while paused; resume schedules held activations in the order they arrived. */
-  hold(activation: Activation): boolean {
-    if (!this.paused) return false;
-    this.#held.push(activation);
-    return true;
   }
 
   /** Resolves once the worker has stopped (all its jobs released). */
@@ -167,6 +108,84 @@ export class Worker {
     this.#resolveStopped();
   }
 
+  // ---- JobHost: what this worker's jobs use ----
+
+  get jobParent(): AnyActorRef {
+    return this.hub;
+  }
+
+  get clock(): Clock {
+    return this.services.clock;
+  }
+
+  get gates(): ActivationGates {
+    return this.services.hooks;
+  }
+
+  schedule(activation: RunnableActivation): void {
+    this.services.executor.schedule(activation);
+  }
+
+  /** Keeps the activation back while paused; resume schedules held activations in the order they arrived. */
+  hold(activation: RunnableActivation): boolean {
+    if (!this.paused) return false;
+    this.#held.push(activation);
+    return true;
+  }
+
+  release(activation: RunnableActivation): void {
+    this.services.executor.release(activation);
+  }
+
+  setTimer(deadline: number, fire: () => void): unknown {
+    const clock = this.services.clock;
+    return clock.setTimeout(fire, Math.max(0, deadline - clock.now()));
+  }
+
+  clearTimer(handle: unknown): void {
+    this.services.clock.clearTimeout(handle);
+  }
+
+  // ---- the worker machine's actions ----
+
+  #spawnJob(event: EventOf<'job.post'>): void {
+    const run = event.job as JobRun;
+    this.live.set(run.jobId, run);
+    run.start();
+  }
+
+  /** A post that raced with stop: end it cancelled, so nobody waits for it forever. */
+  #refuseJob(event: EventOf<'job.post'>): void {
+    const run = event.job as JobRun;
+    run.finish('cancelled', `worker "${this.id}" was stopping when the job arrived`);
+    this.services.jobEnded(run);
+  }
+
+  #holdActivations(): void {
+    this.paused = true;
+  }
+
+  #releaseActivations(): void {
+    this.paused = false;
+    const held = this.#held;
+    this.#held = [];
+    for (const activation of held) this.services.executor.schedule(activation);
+  }
+
+  #cancelAllJobs(event: WorkerMachineEvent): void {
+    const reason = event.type === 'stop' && event.reason !== undefined ? event.reason : `worker "${this.id}" stopped`;
+    // After this transition, not inside it: cancelling aborts job signals, and their listeners are user code.
+    queueMicrotask(() => {
+      for (const run of [...this.live.values()]) run.job.cancel(reason);
+    });
+  }
+
+  #stoppedNow(): void {
+    this.services.hooks.workerStopped(this.state);
+    this.services.workerStopped(this);
+    this.#resolveStopped();
+  }
+
   #release(jobId: string, crash: unknown): void {
     const run = this.live.get(jobId);
     if (!run) return;
@@ -175,6 +194,24 @@ export class Worker {
     if (!run.finished) run.finish('failed', crash ?? new RoutiluxError('JOB_CRASHED', `Job "${jobId}" stopped unexpectedly.`));
     this.services.jobEnded(run);
     if (this.live.size === 0 && this.state.status === 'stopping') this.actor.send({ type: 'jobs.drained' });
+  }
+}
+
+/** `state.apply`: applies one `state.update` to the worker's context and fills in the sender's reply. */
+function applyStateUpdate(context: WorkerStateData, event: WorkerMachineEvent, serializer: SerializationMode): Partial<WorkerStateData> {
+  if (event.type !== 'state.update' || event.reply.abandoned) return {};
+  const reply = event.reply;
+  reply.done = true;
+  try {
+    const routineStates =
+      event.update === DELETE_STATE
+        ? withoutKey(context.routineStates, event.routineId)
+        : applyRoutineUpdate(context.routineStates, event.routineId, event.update, serializer);
+    reply.value = routineStates[event.routineId];
+    return routineStates === context.routineStates ? {} : { routineStates };
+  } catch (error) {
+    reply.error = error;
+    return {};
   }
 }
 

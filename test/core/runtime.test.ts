@@ -176,11 +176,16 @@ describe('Runtime.post and jobs', () => {
     const flow = new Flow('crash').addRoutine(node(['in'], [], (data) => (data.in![0] === 'hold' ? gate : undefined)), 'a');
     const [ws, job] = runtime.post(flow, 'a', 'in', 'hold');
     await sleep(5);
-    // An event the job's driver cannot handle makes the job actor itself throw, as a bug would.
-    actors.get(job.jobId)!.send({ type: 'slot.enqueue', items: [{ routine: 99, slot: 0, target: 'nope.in', item: 1 }] });
+    // A driver that throws while the machine asks it something makes the job actor itself throw, as a bug would.
+    const actor = actors.get(job.jobId)!;
+    const driver = (actor.getSnapshot() as { context: { driver: { isQuiescent(): boolean } } }).context.driver;
+    driver.isQuiescent = () => {
+      throw new TypeError('a bug in the driver');
+    };
+    actor.send({ type: 'timer.fire', timer: 0 });
     await job.done();
     expect(job.status).toBe('failed');
-    expect(job.error).toBeInstanceOf(TypeError);
+    expect((job.error as Error).message).toMatch(/a bug in the driver/);
     expect(ws.status).toBe('running');
     const [, after] = runtime.post(flow, 'a', 'in', 'go');
     await after.done();

@@ -13,7 +13,7 @@ describe('examples/inspect-and-export.ts', () => {
         'Machines for the Stately editor (npm run machines:export; import one as createMachine(<file contents>)):',
         '  machines/runtime.machine.json',
         '    states: running, shutDown (final)',
-        '    events: xstate.done.actor.*, xstate.error.actor.*, worker.exec, shutdown',
+        '    events: xstate.error.actor.*, shutdown',
         '  machines/worker.machine.json',
         '    states: starting, running, paused, stopping, stopped (final)',
         '    events: state.update, job.post, pause, stop, resume, jobs.drained',

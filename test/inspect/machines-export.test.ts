@@ -82,23 +82,29 @@ describe('npm run machines:export', () => {
     expect(machineConfig(workerMachine)).not.toHaveProperty('context');
   });
 
-  it('the job machine: running and four final states, its events and named actions', () => {
+  it('the job machine: running and four final states, its events, named guards and actions', () => {
     const config = JSON.parse(committed('job.machine.json')) as Config;
     expect(Object.keys(config.states!)).toEqual(['running', 'completed', 'failed', 'cancelled', 'timedOut']);
     for (const end of ['completed', 'failed', 'cancelled', 'timedOut']) expect(config.states![end]!.type).toBe('final');
     const { events, actions } = namesIn(config);
     expect([...events].sort()).toEqual(['job.cancel', 'job.fail', 'job.idle', 'job.timeout', 'routine.done', 'slot.enqueue', 'timer.fire']);
-    expect([...actions].sort()).toEqual(['job.checkEnd', 'job.finish', 'routine.activate', 'routine.settle', 'slot.enqueue', 'timer.wake']);
+    expect([...actions].sort()).toEqual(['job.finish']);
+    // Work events end the job by named guards alone: failed first, then completed at quiescence.
+    const workThenCheck = [
+      { guard: 'job.hasFailed', target: '#job.failed' },
+      { guard: 'job.isQuiescent', target: '#job.completed' },
+    ];
+    for (const work of ['routine.done', 'slot.enqueue', 'timer.fire']) expect(config.states!.running!.on![work]).toEqual(workThenCheck);
     expect(config.states!.completed!.entry).toEqual({ type: 'job.finish', params: { outcome: 'completed' } });
     expect(machineConfig(jobMachine)).toEqual(JSON.parse(committed('job.machine.json')));
   });
 
-  it('the runtime machine: running and shutDown, worker endings by wildcard', () => {
+  it('the runtime machine: running and shutDown, worker crashes by wildcard', () => {
     const config = JSON.parse(committed('runtime.machine.json')) as Config;
     expect(Object.keys(config.states!)).toEqual(['running', 'shutDown']);
     const { events, actions } = namesIn(config);
-    expect([...events].sort()).toEqual(['shutdown', 'worker.exec', 'xstate.done.actor.*', 'xstate.error.actor.*']);
-    expect([...actions].sort()).toEqual(['worker.crashed', 'worker.start', 'worker.stopped']);
+    expect([...events].sort()).toEqual(['shutdown', 'xstate.error.actor.*']);
+    expect([...actions].sort()).toEqual(['worker.crashed']);
     expect(machineConfig(runtimeMachine)).toEqual(config);
   });
 

@@ -16,10 +16,6 @@ import { node } from '../helpers.js';
 
 const inertDriver: JobDriver = {
   jobId: 'model',
-  enqueue: () => {},
-  settle: () => {},
-  wake: () => {},
-  activate: () => {},
   isQuiescent: () => false,
   failure: undefined,
   finish: () => {},

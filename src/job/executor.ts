@@ -1,4 +1,4 @@
-import type { Activation } from '../job/activation.js';
+import type { RunnableActivation } from './job-host.js';
 
 /** How many activations run before the executor lets the event loop breathe (I/O, timers) and carries on. */
 const BATCH = 2000;
@@ -11,10 +11,10 @@ const BATCH = 2000;
  * activation at a time or until nothing is runnable, so a test decides exactly what happens when.
  */
 export class Executor {
-  readonly #queue: Activation[] = [];
+  readonly #queue: RunnableActivation[] = [];
   #head = 0;
   /** Async activations holding a concurrency slot: until they settle, or their job ends (its result is then ignored). */
-  #inFlight = new Set<Activation>();
+  #inFlight = new Set<RunnableActivation>();
   /** A drain is queued (microtask or, after a long batch, setImmediate) or running: no need to queue another. */
   #busy = false;
 
@@ -23,7 +23,7 @@ export class Executor {
     readonly mode: 'auto' | 'manual',
   ) {}
 
-  schedule(activation: Activation): void {
+  schedule(activation: RunnableActivation): void {
     this.#queue.push(activation);
     if (this.mode === 'auto') this.#kick();
   }
@@ -37,27 +37,37 @@ export class Executor {
   }
 
   /** Starts the next queued activation if a slot is free; returns it (and its promise if async), or undefined. */
-  startNext(): { activation: Activation; promise: Promise<void> | undefined } | undefined {
+  startNext(): { activation: RunnableActivation; promise: Promise<void> | undefined } | undefined {
+    const activation = this.#next();
+    return activation && { activation, promise: this.#run(activation) };
+  }
+
+  #next(): RunnableActivation | undefined {
     if (this.#head >= this.#queue.length || this.#inFlight.size >= this.concurrency) return undefined;
-    const activation = this.#queue[this.#head++]!;
-    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+    const activation = this.#queue[this.#head]!;
+    this.#queue[this.#head++] = undefined!;
+    if (this.#head === this.#queue.length) {
+      this.#queue.length = 0;
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
       this.#queue.splice(0, this.#head);
       this.#head = 0;
     }
-    if (activation.run.worker.hold(activation)) return { activation, promise: undefined };
+    return activation;
+  }
+
+  #run(activation: RunnableActivation): Promise<void> | undefined {
     const promise = activation.execute();
     if (promise) {
       this.#inFlight.add(activation);
-      activation.run.running.add(activation);
       void promise.then(() => this.release(activation));
     }
-    return { activation, promise };
+    return promise;
   }
 
   /** Frees the activation's slot: its logic settled, or its job ended (cancelled, timed out, failed) first. */
-  release(activation: Activation): void {
+  release(activation: RunnableActivation): void {
     if (!this.#inFlight.delete(activation)) return;
-    activation.run.running.delete(activation);
     if (this.mode === 'auto') this.#kick();
   }
 
@@ -70,7 +80,8 @@ export class Executor {
   readonly #drain = (): void => {
     let budget = BATCH;
     try {
-      while (this.startNext()) {
+      for (let activation = this.#next(); activation; activation = this.#next()) {
+        this.#run(activation);
         if (--budget === 0) {
           setImmediate(this.#drain);
           return;

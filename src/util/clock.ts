@@ -1,0 +1,16 @@
+/**
+ * Every timer routilux sets (retries, policy intervals, timeouts, history TTL) goes through the runtime's clock,
+ * so a test can replace time itself. XState's actor system is given the same clock.
+ */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** The real clock: Date.now() and Node's timers. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
