@@ -7,8 +7,8 @@ import type { CompiledFlow } from '../flow/compiled-flow.js';
 import type { Activation } from '../job/activation.js';
 import type { JobRun } from '../job/job-run.js';
 import type { SerializationMode } from '../serialization/check.js';
-import { applyRoutineUpdate } from '../state/apply-update.js';
-import { DELETE_STATE, WorkerState } from '../state/worker-state.js';
+import { applyStateEvent } from '../state/apply-event.js';
+import { WorkerState } from '../state/worker-state.js';
 import type { Clock } from './clock.js';
 import type { Executor } from './executor.js';
 import type { HookRunner } from './hooks.js';
@@ -79,22 +79,7 @@ export class Worker {
           run.finish('cancelled', `worker "${id}" was stopping when the job arrived`);
           services.jobEnded(run);
         },
-        'state.apply': assign(({ context, event }) => {
-          if (event.type !== 'state.update' || event.reply.abandoned) return {};
-          const reply = event.reply;
-          reply.done = true;
-          try {
-            const routineStates =
-              event.update === DELETE_STATE
-                ? withoutKey(context.routineStates, event.routineId)
-                : applyRoutineUpdate(context.routineStates, event.routineId, event.update, services.serializer);
-            reply.value = routineStates[event.routineId];
-            return routineStates === context.routineStates ? {} : { routineStates };
-          } catch (error) {
-            reply.error = error;
-            return {};
-          }
-        }),
+        'state.apply': assign(({ context, event }) => applyStateEvent(context, event, services.serializer)),
         'jobs.stopHub': stopChild(() => this.hub),
         'worker.stopped': () => {
           services.hooks.workerStopped(this.state);
@@ -176,10 +161,4 @@ export class Worker {
     this.services.jobEnded(run);
     if (this.live.size === 0 && this.state.status === 'stopping') this.actor.send({ type: 'jobs.drained' });
   }
-}
-
-function withoutKey(states: Readonly<Record<string, unknown>>, key: string): Readonly<Record<string, unknown>> {
-  if (!(key in states)) return states;
-  const { [key]: _removed, ...rest } = states;
-  return Object.freeze(rest);
 }

@@ -1,13 +1,31 @@
-import { Immer, enableMapSet, type Draft } from 'immer';
-import { InvalidArgumentError } from '../errors.js';
-import { RoutiluxError, SerializationError } from '../errors.js';
+import { Immer, enableMapSet, enablePatches, type Draft, type Patch } from 'immer';
+import { InvalidArgumentError, RoutiluxError, SerializationError } from '../errors.js';
 import { entriesChecked, findUnserializable, isSelfChecking, joinPath, type SerializationMode } from '../serialization/check.js';
+import { runGuarded } from './draft-guard.js';
+import type { RoutineStates } from './routine-states.js';
 
 /** A new value for a routine's state, or an Immer recipe that edits a draft of it (or returns a replacement). */
 export type StateUpdate<T> = T | ((draft: Draft<T>) => void | T);
 
+/**
+ * One applied update. `patches` and `inversePatches` are Immer patches relative to the routine's state: a path
+ * `[]` with op `replace` stands for a whole new value (a plain value, or a recipe's replacement), with op `remove`
+ * for a deleted state. So the change to `routineStates` is the patch with `routineId` put before its path.
+ */
+export interface StateChange {
+  /** The new states (the same object when nothing changed). */
+  readonly states: RoutineStates;
+  readonly routineId: string;
+  /** The routine's new state (frozen), undefined once deleted. */
+  readonly value: unknown;
+  readonly patches: readonly Patch[];
+  readonly inversePatches: readonly Patch[];
+}
+
 // Our own Immer instance: the application's global Immer settings stay theirs. Freezing is done by the check
-// below, which walks exactly the new objects anyway.
+// below, which knows exactly which objects are new. Patches tell it which keys changed, so a one-key edit of a
+// 1,000-key state checks one key, not a thousand; they are also what a journal of updates records.
+enablePatches();
 const immer = new Immer({ autoFreeze: false });
 let mapSetEnabled = false;
 
@@ -23,37 +41,59 @@ function isChecked(value: object, mode: SerializationMode): boolean {
   return checkedAsJson.has(value) || (mode === 'structured' && checkedAsStructured.has(value));
 }
 
+const NO_PATCHES: readonly Patch[] = Object.freeze([]);
+
 /**
- * Applies one update to `states[routineId]` and returns the new states record, or throws (SerializationError,
- * or whatever the recipe threw) leaving nothing changed. Runs inside the worker actor, one event at a time.
+ * Applies one update to routine `routineId`'s state and returns the change, or throws (SerializationError, or
+ * whatever the recipe threw) leaving nothing changed. Runs inside the worker actor, one event at a time.
  */
-export function applyRoutineUpdate(
-  states: Readonly<Record<string, unknown>>,
-  routineId: string,
-  update: unknown,
-  mode: SerializationMode,
-): Readonly<Record<string, unknown>> {
-  const current = states[routineId];
-  let next: unknown;
-  if (typeof update === 'function') {
-    if (mode === 'structured' && !mapSetEnabled) {
-      enableMapSet();
-      mapSetEnabled = true;
-    }
-    next = immer.produce(current ?? {}, update as (draft: unknown) => unknown);
-  } else {
-    next = update;
+export function applyRoutineUpdate(states: RoutineStates, routineId: string, update: unknown, mode: SerializationMode): StateChange {
+  const current = states.get(routineId);
+  if (typeof update !== 'function') {
+    if (update === undefined) throw undefinedState(routineId);
+    if (update === current) return { states, routineId, value: current, patches: NO_PATCHES, inversePatches: NO_PATCHES };
+    freezeChecked(update, mode, joinPath('routineStates', routineId));
+    return {
+      states: states.set(routineId, update),
+      routineId,
+      value: update,
+      patches: [{ op: 'replace', path: [], value: update }],
+      inversePatches: current === undefined ? [{ op: 'remove', path: [] }] : [{ op: 'replace', path: [], value: current }],
+    };
   }
-  if (next === current) return states;
-  if (next === undefined) {
-    throw new SerializationError(
-      joinPath('routineStates', routineId),
-      'undefined is not a state value',
-      'Use null or {} to clear a routine state, or deleteRoutineState(id) to remove it.',
-    );
+  if (mode === 'structured' && !mapSetEnabled) {
+    enableMapSet();
+    mapSetEnabled = true;
   }
-  freezeChecked(next, mode, joinPath('routineStates', routineId));
-  return Object.freeze({ ...states, [routineId]: next });
+  const base = current ?? {};
+  const recipe = update as (draft: unknown) => unknown;
+  const [next, patches, inversePatches] = immer.produceWithPatches(base, (draft: unknown) => runGuarded(recipe, draft, routineId));
+  if (next === current) return { states, routineId, value: current, patches: NO_PATCHES, inversePatches: NO_PATCHES };
+  if (next === undefined) throw undefinedState(routineId);
+  freezeChanged(next, patches, mode, routineId);
+  return { states: states.set(routineId, next), routineId, value: next, patches, inversePatches };
+}
+
+/** Removes routine `routineId`'s state (a no-op change if it has none). */
+export function deleteRoutineUpdate(states: RoutineStates, routineId: string): StateChange {
+  const current = states.get(routineId);
+  if (current === undefined) return { states, routineId, value: undefined, patches: NO_PATCHES, inversePatches: NO_PATCHES };
+  return {
+    states: states.delete(routineId),
+    routineId,
+    value: undefined,
+    patches: [{ op: 'remove', path: [] }],
+    inversePatches: [{ op: 'replace', path: [], value: current }],
+  };
+}
+
+/** The error for `undefined` as a routine's new state. */
+export function undefinedState(routineId: string): SerializationError {
+  return new SerializationError(
+    joinPath('routineStates', routineId),
+    'undefined is not a state value',
+    'Use null or {} to clear a routine state, or deleteRoutineState(id) to remove it.',
+  );
 }
 
 /** Checks `value` and, only if all of it passes, deep-freezes the new parts and remembers them as checked. */
@@ -64,7 +104,11 @@ export function freezeChecked(value: unknown, mode: SerializationMode, path: str
     onChecked: (o) => fresh.push(o),
   });
   if (problem) throw new SerializationError(problem.path, problem.reason, problem.hint);
-  // Only now, with the whole value accepted, is anything frozen or remembered: a refused write changes nothing.
+  freezeAll(fresh, mode);
+}
+
+// Only once a whole update is accepted is anything frozen or remembered: a refused write changes nothing.
+function freezeAll(fresh: readonly object[], mode: SerializationMode): void {
   const checked = mode === 'json' ? checkedAsJson : checkedAsStructured;
   for (const o of fresh) {
     if (isSelfChecking(o)) o[entriesChecked]();
@@ -73,6 +117,78 @@ export function freezeChecked(value: unknown, mode: SerializationMode, path: str
     if (!ArrayBuffer.isView(o)) Object.freeze(o);
     checked.add(o);
   }
+}
+
+/**
+ * Checks what a recipe changed, as its patches say, and freezes the new objects. The objects on a patch's path
+ * are Immer's copies of checked objects whose only changes are patched keys, so checking each patched value is
+ * checking the whole new state. A Map or Set on the path is checked whole (its patches are by value or index).
+ */
+function freezeChanged(root: unknown, patches: readonly Patch[], mode: SerializationMode, routineId: string): void {
+  const fresh: object[] = [];
+  const check = (value: unknown, path: string): void => {
+    const problem = findUnserializable(value, mode, path, { isChecked: (o) => isChecked(o, mode), onChecked: (o) => fresh.push(o) });
+    if (problem) throw new SerializationError(problem.path, problem.reason, problem.hint);
+  };
+  const rootPath = () => joinPath('routineStates', routineId);
+  if (typeof root === 'object' && root !== null && !isChecked(root, mode)) fresh.push(root);
+  for (const patch of patches) {
+    const path = patch.path;
+    if (path.length === 0) {
+      check(root, rootPath());
+      continue;
+    }
+    let container = root as Record<PropertyKey, unknown>;
+    let at: string | undefined;
+    const where = () => (at ??= rootPath());
+    let whole = false;
+    for (let i = 0; i < path.length - 1; i++) {
+      if (container instanceof Map || container instanceof Set) {
+        whole = true;
+        break;
+      }
+      const key = path[i]!;
+      at = joinPath(where(), typeof key === 'number' ? key : String(key));
+      container = container[key as PropertyKey] as Record<PropertyKey, unknown>;
+      if (!isChecked(container, mode)) fresh.push(container);
+    }
+    if (whole || container instanceof Map || container instanceof Set) {
+      if (fresh[fresh.length - 1] === container) fresh.pop();
+      check(container, where());
+      continue;
+    }
+    if (patch.op === 'remove') continue;
+    const key = path[path.length - 1]!;
+    const value = container[key as PropertyKey];
+    switch (typeof value) {
+      case 'string':
+      case 'boolean':
+        continue;
+      case 'number':
+        if (Number.isFinite(value)) continue;
+        break;
+      case 'object':
+        if (value === null || isChecked(value, mode)) continue;
+        break;
+    }
+    if (Array.isArray(container)) {
+      const index = Number(key);
+      if (!(index in container)) throw new SerializationError(joinPath(where(), index), 'array hole is not serializable', 'Fill the hole with null.');
+      if (value === undefined && mode === 'json') {
+        throw new SerializationError(joinPath(where(), index), 'undefined inside an array is not JSON-serializable (JSON turns it into null)', 'Use null.');
+      }
+      check(value, joinPath(where(), index));
+    } else if (value === undefined) {
+      // What undefined as a property means is the checker's rule: ask it about a one-key object.
+      const probe = {};
+      Object.defineProperty(probe, key, { value, enumerable: true, writable: true, configurable: true });
+      check(probe, where());
+      fresh.pop();
+    } else {
+      check(value, joinPath(where(), String(key)));
+    }
+  }
+  freezeAll(fresh, mode);
 }
 
 // Object.freeze does not stop Map.set or Set.add; shadow the mutators so frozen state really is read-only.
@@ -85,6 +201,7 @@ function lockCollection(collection: Map<unknown, unknown> | Set<unknown>): void 
   }
 }
 
+/** Refuses what cannot name a routine state: ids are non-empty strings (any string, `__proto__` included). */
 export function assertRoutineId(routineId: unknown): asserts routineId is string {
   if (typeof routineId !== 'string' || routineId === '') {
     throw new InvalidArgumentError('routineId', routineId, 'a non-empty string naming the routine state');
