@@ -71,6 +71,10 @@ export function applyRoutineUpdate(states: RoutineStates, routineId: string, upd
   if (next === current) return { states, routineId, value: current, patches: NO_PATCHES, inversePatches: NO_PATCHES };
   if (next === undefined) throw undefinedState(routineId);
   freezeChanged(next, patches, mode, routineId);
+  if (current === undefined) {
+    // Created by this recipe: journaled as a whole new value, so undoing it unsets the state (not leaves `{}`).
+    return { states: states.set(routineId, next), routineId, value: next, patches: [{ op: 'replace', path: [], value: next }], inversePatches: [{ op: 'remove', path: [] }] };
+  }
   return { states: states.set(routineId, next), routineId, value: next, patches, inversePatches };
 }
 
@@ -99,11 +103,7 @@ export function undefinedState(routineId: string): SerializationError {
 /** Checks `value` and, only if all of it passes, deep-freezes the new parts and remembers them as checked. */
 export function freezeChecked(value: unknown, mode: SerializationMode, path: string): void {
   const fresh: object[] = [];
-  const problem = findUnserializable(value, mode, path, {
-    isChecked: (o) => isChecked(o, mode),
-    onChecked: (o) => fresh.push(o),
-  });
-  if (problem) throw new SerializationError(problem.path, problem.reason, problem.hint);
+  checkValue(value, path, mode, fresh);
   freezeAll(fresh, mode);
 }
 
@@ -126,40 +126,28 @@ function freezeAll(fresh: readonly object[], mode: SerializationMode): void {
  */
 function freezeChanged(root: unknown, patches: readonly Patch[], mode: SerializationMode, routineId: string): void {
   const fresh: object[] = [];
-  const check = (value: unknown, path: string): void => {
-    const problem = findUnserializable(value, mode, path, { isChecked: (o) => isChecked(o, mode), onChecked: (o) => fresh.push(o) });
-    if (problem) throw new SerializationError(problem.path, problem.reason, problem.hint);
-  };
-  const rootPath = () => joinPath('routineStates', routineId);
   if (typeof root === 'object' && root !== null && !isChecked(root, mode)) fresh.push(root);
   for (const patch of patches) {
     const path = patch.path;
     if (path.length === 0) {
-      check(root, rootPath());
+      checkValue(root, joinPath('routineStates', routineId), mode, fresh);
       continue;
     }
     let container = root as Record<PropertyKey, unknown>;
-    let at: string | undefined;
-    const where = () => (at ??= rootPath());
-    let whole = false;
-    for (let i = 0; i < path.length - 1; i++) {
-      if (container instanceof Map || container instanceof Set) {
-        whole = true;
-        break;
-      }
-      const key = path[i]!;
-      at = joinPath(where(), typeof key === 'number' ? key : String(key));
-      container = container[key as PropertyKey] as Record<PropertyKey, unknown>;
+    let depth = 0;
+    for (; depth < path.length - 1 && !(container instanceof Map || container instanceof Set); depth++) {
+      container = container[path[depth] as PropertyKey] as Record<PropertyKey, unknown>;
       if (!isChecked(container, mode)) fresh.push(container);
     }
-    if (whole || container instanceof Map || container instanceof Set) {
+    if (container instanceof Map || container instanceof Set) {
       if (fresh[fresh.length - 1] === container) fresh.pop();
-      check(container, where());
+      checkValue(container, pathTo(routineId, path, depth), mode, fresh);
       continue;
     }
     if (patch.op === 'remove') continue;
-    const key = path[path.length - 1]!;
-    const value = container[key as PropertyKey];
+    const key = path[depth] as PropertyKey;
+    const value = container[key];
+    // The common case first: a primitive or an already-checked object needs no walk.
     switch (typeof value) {
       case 'string':
       case 'boolean':
@@ -173,22 +161,41 @@ function freezeChanged(root: unknown, patches: readonly Patch[], mode: Serializa
     }
     if (Array.isArray(container)) {
       const index = Number(key);
-      if (!(index in container)) throw new SerializationError(joinPath(where(), index), 'array hole is not serializable', 'Fill the hole with null.');
+      if (!(index in container)) throw new SerializationError(pathTo(routineId, path, depth + 1), 'array hole is not serializable', 'Fill the hole with null.');
       if (value === undefined && mode === 'json') {
-        throw new SerializationError(joinPath(where(), index), 'undefined inside an array is not JSON-serializable (JSON turns it into null)', 'Use null.');
+        throw new SerializationError(pathTo(routineId, path, depth + 1), 'undefined inside an array is not JSON-serializable (JSON turns it into null)', 'Use null.');
       }
-      check(value, joinPath(where(), index));
+      checkValue(value, pathTo(routineId, path, depth + 1), mode, fresh);
     } else if (value === undefined) {
       // What undefined as a property means is the checker's rule: ask it about a one-key object.
       const probe = {};
       Object.defineProperty(probe, key, { value, enumerable: true, writable: true, configurable: true });
-      check(probe, where());
+      checkValue(probe, pathTo(routineId, path, depth), mode, fresh);
       fresh.pop();
     } else {
-      check(value, joinPath(where(), String(key)));
+      checkValue(value, pathTo(routineId, path, depth + 1), mode, fresh);
     }
   }
   freezeAll(fresh, mode);
+}
+
+/** The path of `patchPath[0..length)` in the routine's state, for messages. */
+function pathTo(routineId: string, patchPath: Patch['path'], length: number): string {
+  let at = joinPath('routineStates', routineId);
+  for (let i = 0; i < length; i++) {
+    const key = patchPath[i];
+    at = joinPath(at, typeof key === 'number' ? key : String(key));
+  }
+  return at;
+}
+
+/** Walks `value` (skipping checked parts), collecting new objects into `fresh`; throws the first problem. */
+function checkValue(value: unknown, path: string, mode: SerializationMode, fresh: object[]): void {
+  const problem = findUnserializable(value, mode, path, {
+    isChecked: (o) => isChecked(o, mode),
+    onChecked: (o) => fresh.push(o),
+  });
+  if (problem) throw new SerializationError(problem.path, problem.reason, problem.hint);
 }
 
 // Object.freeze does not stop Map.set or Set.add; shadow the mutators so frozen state really is read-only.

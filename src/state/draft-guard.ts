@@ -20,7 +20,8 @@ class DraftGuard implements ProxyHandler<object> {
     readonly parent: DraftGuard | undefined,
     readonly key: PropertyKey,
     readonly inArray: boolean,
-    readonly guards: WeakMap<object, object>,
+    /** Guards of nested drafts, shared by one recipe run (so `d.a === d.a`); made on the first nested read. */
+    readonly run: { guards?: WeakMap<object, object> },
   ) {}
 
   get(draft: object, prop: PropertyKey): unknown {
@@ -28,7 +29,8 @@ class DraftGuard implements ProxyHandler<object> {
     const value: unknown = Reflect.get(draft, prop);
     // Map and Set drafts are class instances whose methods need the real object as `this`: not wrapped.
     if (typeof value === 'object' && value !== null && isDraft(value) && !(value instanceof Map) && !(value instanceof Set)) {
-      return this.guards.get(value) ?? guard(value, this, prop, Array.isArray(draft), this.guards);
+      const guards = (this.run.guards ??= new WeakMap());
+      return guards.get(value) ?? guard(value, this, prop, Array.isArray(draft), this.run);
     }
     return value;
   }
@@ -58,9 +60,9 @@ function refusedProtoKey(path: string): SerializationError {
   );
 }
 
-function guard(draft: object, parent: DraftGuard | undefined, key: PropertyKey, inArray: boolean, guards: WeakMap<object, object>): object {
-  const proxy = new Proxy(draft, new DraftGuard(parent, key, inArray, guards));
-  guards.set(draft, proxy);
+function guard(draft: object, parent: DraftGuard, key: PropertyKey, inArray: boolean, run: { guards?: WeakMap<object, object> }): object {
+  const proxy = new Proxy(draft, new DraftGuard(parent, key, inArray, run));
+  run.guards!.set(draft, proxy);
   return proxy;
 }
 
@@ -70,7 +72,7 @@ function guard(draft: object, parent: DraftGuard | undefined, key: PropertyKey, 
  */
 export function runGuarded(recipe: (draft: unknown) => unknown, draft: unknown, routineId: string): unknown {
   if (typeof draft !== 'object' || draft === null || draft instanceof Map || draft instanceof Set) return recipe(draft);
-  const root = guard(draft, undefined, routineId, false, new WeakMap());
+  const root = new Proxy(draft, new DraftGuard(undefined, routineId, false, {}));
   const result = recipe(root);
   return result === root ? draft : result;
 }

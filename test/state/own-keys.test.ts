@@ -116,8 +116,8 @@ describe('__proto__ inside values never reaches Object.prototype', () => {
     const ws = worker(serializer);
     const before = globalsNow();
     ws.updateRoutineState('x', { ok: true });
-    expect(() => ws.updateRoutineState('x', pollute('__proto__'))).toThrow(SerializationError);
-    expect(() => ws.updateRoutineState('x', pollute('__proto__'))).toThrow(/routineStates\.x\.__proto__: "__proto__" cannot be a key in state/);
+    expect(() => ws.updateRoutineState<Record<string, { isAdmin?: boolean }>>('x', pollute('__proto__'))).toThrow(SerializationError);
+    expect(() => ws.updateRoutineState<Record<string, { isAdmin?: boolean }>>('x', pollute('__proto__'))).toThrow(/routineStates\.x\.__proto__: "__proto__" cannot be a key in state/);
     expect(({} as { isAdmin?: boolean }).isAdmin).toBeUndefined();
     expect(ws.getRoutineState('x')).toEqual({ ok: true });
     // Nested drafts are guarded too, and so is `constructor` (Object) and its prototype.
