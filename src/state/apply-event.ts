@@ -1,6 +1,6 @@
 import type { WorkerContext, WorkerMachineEvent } from '../../machines/worker.machine.js';
 import type { SerializationMode } from '../serialization/check.js';
-import { applyRoutineUpdate, deleteRoutineUpdate } from './apply-update.js';
+import { applyRoutineUpdate, deleteRoutineUpdate, type StateChange } from './apply-update.js';
 import { DELETE_STATE } from './worker-state.js';
 
 const NO_CHANGE: Partial<WorkerContext> = Object.freeze({});
@@ -9,8 +9,14 @@ const NO_CHANGE: Partial<WorkerContext> = Object.freeze({});
  * The worker's `state.apply` action (an `assign`): applies a `state.update` event to the context and answers
  * through the event's reply, so `updateRoutineState` returns the new value (or throws its error) synchronously.
  * An update whose sender gave up waiting (it was sent from inside another transition) is not applied at all.
+ * `onApplied` hears every change that was applied (with its Immer patches), e.g. to journal it.
  */
-export function applyStateEvent(context: WorkerContext, event: WorkerMachineEvent, mode: SerializationMode): Partial<WorkerContext> {
+export function applyStateEvent(
+  context: WorkerContext,
+  event: WorkerMachineEvent,
+  mode: SerializationMode,
+  onApplied?: (change: StateChange) => void,
+): Partial<WorkerContext> {
   if (event.type !== 'state.update' || event.reply.abandoned) return NO_CHANGE;
   const reply = event.reply;
   reply.done = true;
@@ -20,7 +26,9 @@ export function applyStateEvent(context: WorkerContext, event: WorkerMachineEven
         ? deleteRoutineUpdate(context.routineStates, event.routineId)
         : applyRoutineUpdate(context.routineStates, event.routineId, event.update, mode);
     reply.value = change.value;
-    return change.states === context.routineStates ? NO_CHANGE : { routineStates: change.states };
+    if (change.states === context.routineStates) return NO_CHANGE;
+    onApplied?.(change);
+    return { routineStates: change.states };
   } catch (error) {
     reply.error = error;
     return NO_CHANGE;

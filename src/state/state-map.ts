@@ -25,16 +25,23 @@ interface Pending<V> {
   readonly next: Pending<V> | undefined;
 }
 
+/** Options of a StateMap. */
 export interface StateMapOptions {
   /** Keep at most this many entries, evicting the least recently written. */
   readonly maxEntries?: number;
 }
 
+/** A StateMap as JSON: its entries in write order (oldest first) and its bound, if any. */
 export interface StateMapJSON<V> {
   readonly $stateMap: ReadonlyArray<readonly [string, V]>;
   readonly maxEntries?: number;
 }
 
+/**
+ * An immutable string-keyed map for big collections inside a routine state: every `set`/`delete` returns a new
+ * map and leaves this one as it was. Iterates in write order (the latest write of a key last). Create one with
+ * `stateMap()` or `lruRecord(max)`.
+ */
 export class StateMap<V = unknown> implements SelfCheckingContainer, Iterable<[string, V]> {
   readonly #root: TrieNode<V> | undefined;
   readonly #size: number;
@@ -53,6 +60,7 @@ export class StateMap<V = unknown> implements SelfCheckingContainer, Iterable<[s
     this.#pending = pending;
   }
 
+  /** An empty map; with `maxEntries`, bounded (evicting the least recently written entries). */
   static empty<V = unknown>(options: StateMapOptions = {}): StateMap<V> {
     const max = options.maxEntries ?? Infinity;
     if (!(max === Infinity || (Number.isInteger(max) && max > 0))) {
@@ -61,32 +69,39 @@ export class StateMap<V = unknown> implements SelfCheckingContainer, Iterable<[s
     return new StateMap<V>(undefined, 0, 0, max === Infinity ? undefined : { items: [], start: 0, end: 0 }, max, undefined);
   }
 
+  /** A map holding `entries`, written in the order given. */
   static fromEntries<V>(entries: Iterable<readonly [string, V]>, options?: StateMapOptions): StateMap<V> {
     let map = StateMap.empty<V>(options);
     for (const [k, v] of entries) map = map.set(k, v);
     return map;
   }
 
+  /** The map a `toJSON()` result describes, with the same order and bound. */
   static fromJSON<V>(json: StateMapJSON<V>): StateMap<V> {
     return StateMap.fromEntries(json.$stateMap, json.maxEntries === undefined ? {} : { maxEntries: json.maxEntries });
   }
 
+  /** Whether `value` looks like a StateMap's JSON (`{ $stateMap: [...] }`). */
   static isStateMapJSON(value: unknown): value is StateMapJSON<unknown> {
     return typeof value === 'object' && value !== null && Array.isArray((value as { $stateMap?: unknown }).$stateMap);
   }
 
+  /** How many entries the map holds. */
   get size(): number {
     return this.#size;
   }
 
+  /** The bound (Infinity when unbounded). */
   get maxEntries(): number {
     return this.#maxEntries;
   }
 
+  /** The value of `key`, or undefined. */
   get(key: string): V | undefined {
     return find(this.#root, hashKey(key), key)?.value;
   }
 
+  /** Whether the map holds `key`. */
   has(key: string): boolean {
     return find(this.#root, hashKey(key), key) !== undefined;
   }
@@ -124,18 +139,22 @@ export class StateMap<V = unknown> implements SelfCheckingContainer, Iterable<[s
     return new StateMap(remove(this.#root, hash, key, 0), this.#size - 1, this.#seq, this.#log, this.#maxEntries, this.#pending);
   }
 
+  /** `[key, value]` pairs in write order. */
   *entries(): IterableIterator<[string, V]> {
     for (const leaf of this.#ordered()) yield [leaf.key, leaf.value];
   }
 
+  /** Keys in write order. */
   *keys(): IterableIterator<string> {
     for (const leaf of this.#ordered()) yield leaf.key;
   }
 
+  /** Values in write order. */
   *values(): IterableIterator<V> {
     for (const leaf of this.#ordered()) yield leaf.value;
   }
 
+  /** Same as entries(). */
   [Symbol.iterator](): IterableIterator<[string, V]> {
     return this.entries();
   }
@@ -146,6 +165,7 @@ export class StateMap<V = unknown> implements SelfCheckingContainer, Iterable<[s
     return this.#maxEntries === Infinity ? { $stateMap: entries } : { $stateMap: entries, maxEntries: this.#maxEntries };
   }
 
+  /** For the serialization check: entries written since it last saw this map. */
   *[uncheckedEntries](): Generator<readonly [string, unknown]> {
     for (let p = this.#pending; p; p = p.next) {
       // Only what the map still holds matters: overwritten, deleted and evicted values are gone.

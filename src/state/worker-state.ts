@@ -4,8 +4,10 @@ import type { StateUpdateReply, WorkerContext, WorkerMachine } from '../../machi
 import { RoutiluxError, WorkerNotRunningError } from '../errors.js';
 import { assertRoutineId, undefinedState } from './apply-update.js';
 
+/** Where a worker is in its life (`failed`: its actor crashed). */
 export type WorkerStatus = 'starting' | 'running' | 'paused' | 'stopping' | 'stopped' | 'failed';
 
+/** A WorkerState at one moment, frozen: safe to keep, compare or serialize. */
 export interface WorkerStateSnapshot {
   readonly workerId: string;
   readonly flowId: string;
@@ -28,14 +30,17 @@ export class WorkerState {
     private readonly failure: () => unknown,
   ) {}
 
+  /** The worker's id (unique in its runtime). */
   get workerId(): string {
     return this.#data.workerId;
   }
 
+  /** The name of the flow the worker runs. */
   get flowId(): string {
     return this.#data.flowId;
   }
 
+  /** The worker's status now. */
   get status(): WorkerStatus {
     if (this.failure() !== undefined) return 'failed';
     const snapshot = this.actor.getSnapshot();
@@ -108,6 +113,7 @@ export class WorkerState {
     return () => subscription.unsubscribe();
   }
 
+  /** The snapshot (see snapshot()), so JSON.stringify(workerState) shows the state. */
   toJSON(): WorkerStateSnapshot {
     return this.snapshot();
   }
