@@ -164,15 +164,23 @@ const intoPlainObject = (keys: number) =>
     });
   });
 
+// `STATE_BENCH_ROWS=1,3` runs only those rows (rows 4-6 are the big-container ones).
+const only = process.env.STATE_BENCH_ROWS?.split(',');
+const row = (n: number) => !only || only.includes(String(n));
+
 console.log(`updates/s, median of ${TRIALS} alternating runs; ratio = cost / baseline cost`);
-printPaired('1. 1 update, 10,000 other routine states', await paired(TRIALS, async () => manyRoutines(10_000), async () => manyRoutines(10)), '10 others', 'updates/s');
-printPaired('2. 1 key of a 1,000-key state', await paired(TRIALS, async () => oneKeyInWorker(), oneKeyBareImmer), 'bare produce', 'updates/s');
-const row3 = await paired(TRIALS, async () => smallInWorker(), smallBareXState);
-printPaired('3. small-state updates', row3, 'assign+Immer', 'updates/s');
-console.log(`   = ${(1 / row3.ratio).toFixed(2)}x the rate of XState assign applying the same recipe (aim >= 0.8x)`);
-const row3b = await paired(TRIALS, async () => smallInWorker(), smallAssignOnly);
-printPaired('   (ref) small-state updates', row3b, 'assign n+1', 'updates/s');
-console.log(`   = ${(1 / row3b.ratio).toFixed(2)}x the rate of an assign that only adds 1 (no Immer, no recipe)`);
-printPaired('B updates, A holds a 10,000-entry cache', await paired(5, async () => otherRoutine(10_000), async () => otherRoutine(0)), 'A empty', 'updates/s');
-printPaired('1 write into a 10,000-entry StateMap', await paired(5, async () => intoMap(10_000), async () => intoMap(10)), '10 entries', 'updates/s');
-printPaired('(trap) 1 write into a 10,000-key object', await paired(3, async () => intoPlainObject(10_000), async () => intoPlainObject(10)), '10 keys', 'updates/s');
+if (row(1)) {
+  printPaired('1. 1 update, 10,000 other routine states', await paired(TRIALS, async () => manyRoutines(10_000), async () => manyRoutines(10)), '10 others', 'updates/s');
+}
+if (row(2)) printPaired('2. 1 key of a 1,000-key state', await paired(TRIALS, async () => oneKeyInWorker(), oneKeyBareImmer), 'bare produce', 'updates/s');
+if (row(3)) {
+  const row3 = await paired(TRIALS, async () => smallInWorker(), smallBareXState);
+  printPaired('3. small-state updates', row3, 'assign+Immer', 'updates/s');
+  console.log(`   = ${(1 / row3.ratio).toFixed(2)}x the rate of XState assign applying the same recipe (aim >= 0.8x)`);
+  const row3b = await paired(TRIALS, async () => smallInWorker(), smallAssignOnly);
+  printPaired('   (ref) small-state updates', row3b, 'assign n+1', 'updates/s');
+  console.log(`   = ${(1 / row3b.ratio).toFixed(2)}x the rate of an assign that only adds 1 (no Immer, no recipe)`);
+}
+if (row(4)) printPaired('B updates, A holds a 10,000-entry cache', await paired(5, async () => otherRoutine(10_000), async () => otherRoutine(0)), 'A empty', 'updates/s');
+if (row(5)) printPaired('1 write into a 10,000-entry StateMap', await paired(5, async () => intoMap(10_000), async () => intoMap(10)), '10 entries', 'updates/s');
+if (row(6)) printPaired('(trap) 1 write into a 10,000-key object', await paired(3, async () => intoPlainObject(10_000), async () => intoPlainObject(10)), '10 keys', 'updates/s');

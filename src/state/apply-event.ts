@@ -9,7 +9,7 @@ const NO_CHANGE: Partial<WorkerContext> = Object.freeze({});
  * The worker's `state.apply` action (an `assign`): applies a `state.update` event to the context and answers
  * through the event's reply, so `updateRoutineState` returns the new value (or throws its error) synchronously.
  * An update whose sender gave up waiting (it was sent from inside another transition) is not applied at all.
- * `onApplied` hears every change that was applied (with its Immer patches), e.g. to journal it.
+ * `onApplied` hears every change that was applied, with its Immer patches (only then computed), e.g. to journal it.
  */
 export function applyStateEvent(
   context: WorkerContext,
@@ -23,8 +23,8 @@ export function applyStateEvent(
   try {
     const change =
       event.update === DELETE_STATE
-        ? deleteRoutineUpdate(context.routineStates, event.routineId)
-        : applyRoutineUpdate(context.routineStates, event.routineId, event.update, mode);
+        ? deleteRoutineUpdate(context.routineStates, event.routineId, onApplied !== undefined)
+        : applyRoutineUpdate(context.routineStates, event.routineId, event.update, mode, onApplied !== undefined);
     reply.value = change.value;
     if (change.states === context.routineStates) return NO_CHANGE;
     onApplied?.(change);

@@ -8,9 +8,10 @@ import type { RoutineStates } from './routine-states.js';
 export type StateUpdate<T> = T | ((draft: Draft<T>) => void | T);
 
 /**
- * One applied update. `patches` and `inversePatches` are Immer patches relative to the routine's state: a path
- * `[]` with op `replace` stands for a whole new value (a plain value, or a recipe's replacement), with op `remove`
- * for a deleted state. So the change to `routineStates` is the patch with `routineId` put before its path.
+ * One applied update. When asked for (`withPatches`), `patches` and `inversePatches` are Immer patches relative to
+ * the routine's state: a path `[]` with op `replace` stands for a whole new value (a plain value, a recipe's
+ * replacement, or a state a recipe created), with op `remove` for a deleted state. So the change to
+ * `routineStates` is each patch with `routineId` put before its path (see replayRoutineUpdate).
  */
 export interface StateChange {
   /** The new states (the same object when nothing changed). */
@@ -18,13 +19,13 @@ export interface StateChange {
   readonly routineId: string;
   /** The routine's new state (frozen), undefined once deleted. */
   readonly value: unknown;
-  readonly patches: readonly Patch[];
-  readonly inversePatches: readonly Patch[];
+  readonly patches?: readonly Patch[];
+  readonly inversePatches?: readonly Patch[];
 }
 
 // Our own Immer instance: the application's global Immer settings stay theirs. Freezing is done by the check
-// below, which knows exactly which objects are new. Patches tell it which keys changed, so a one-key edit of a
-// 1,000-key state checks one key, not a thousand; they are also what a journal of updates records.
+// below, which knows exactly which objects are new and which of their keys changed: from the patches when they
+// were asked for (a journal records them), else by comparing each new object with the one it was copied from.
 enablePatches();
 const immer = new Immer({ autoFreeze: false });
 let mapSetEnabled = false;
@@ -44,44 +45,61 @@ function isChecked(value: object, mode: SerializationMode): boolean {
 const NO_PATCHES: readonly Patch[] = Object.freeze([]);
 
 /**
- * Applies one update to routine `routineId`'s state and returns the change, or throws (SerializationError, or
- * whatever the recipe threw) leaving nothing changed. Runs inside the worker actor, one event at a time.
+ * Applies one update to routine `routineId`'s state and returns the change (with its Immer patches if
+ * `withPatches`), or throws (SerializationError, or whatever the recipe threw) leaving nothing changed. Runs inside
+ * the worker actor, one event at a time.
  */
-export function applyRoutineUpdate(states: RoutineStates, routineId: string, update: unknown, mode: SerializationMode): StateChange {
+export function applyRoutineUpdate(states: RoutineStates, routineId: string, update: unknown, mode: SerializationMode, withPatches = false): StateChange {
   const current = states.get(routineId);
   if (typeof update !== 'function') {
     if (update === undefined) throw undefinedState(routineId);
-    if (update === current) return { states, routineId, value: current, patches: NO_PATCHES, inversePatches: NO_PATCHES };
+    if (update === current) return unchanged(states, routineId, current, withPatches);
     freezeChecked(update, mode, joinPath('routineStates', routineId));
-    return {
-      states: states.set(routineId, update),
-      routineId,
-      value: update,
-      patches: [{ op: 'replace', path: [], value: update }],
-      inversePatches: current === undefined ? [{ op: 'remove', path: [] }] : [{ op: 'replace', path: [], value: current }],
-    };
+    return wholeValue(states.set(routineId, update), routineId, update, current, withPatches);
   }
   if (mode === 'structured' && !mapSetEnabled) {
     enableMapSet();
     mapSetEnabled = true;
   }
   const base = current ?? {};
-  const recipe = update as (draft: unknown) => unknown;
-  const [next, patches, inversePatches] = immer.produceWithPatches(base, (draft: unknown) => runGuarded(recipe, draft, routineId));
-  if (next === current) return { states, routineId, value: current, patches: NO_PATCHES, inversePatches: NO_PATCHES };
+  if (!withPatches) {
+    const next: unknown = immer.produce(base, (draft: unknown) => runGuarded(update as (draft: unknown) => unknown, draft, routineId));
+    if (next === current) return { states, routineId, value: current };
+    if (next === undefined) throw undefinedState(routineId);
+    const fresh: object[] = [];
+    checkCopy(next, base, mode, fresh, { parent: undefined, key: routineId });
+    freezeAll(fresh, mode);
+    return { states: states.set(routineId, next), routineId, value: next };
+  }
+  const [next, patches, inversePatches] = immer.produceWithPatches(base, (draft: unknown) => runGuarded(update as (draft: unknown) => unknown, draft, routineId));
+  if (next === current) return unchanged(states, routineId, current, withPatches);
   if (next === undefined) throw undefinedState(routineId);
   freezeChanged(next, patches, mode, routineId);
-  if (current === undefined) {
-    // Created by this recipe: journaled as a whole new value, so undoing it unsets the state (not leaves `{}`).
-    return { states: states.set(routineId, next), routineId, value: next, patches: [{ op: 'replace', path: [], value: next }], inversePatches: [{ op: 'remove', path: [] }] };
-  }
+  // A state the recipe created is journaled as a whole new value, so undoing it unsets the state (not leaves `{}`).
+  if (current === undefined) return wholeValue(states.set(routineId, next), routineId, next, current, withPatches);
   return { states: states.set(routineId, next), routineId, value: next, patches, inversePatches };
 }
 
-/** Removes routine `routineId`'s state (a no-op change if it has none). */
-export function deleteRoutineUpdate(states: RoutineStates, routineId: string): StateChange {
+function unchanged(states: RoutineStates, routineId: string, value: unknown, withPatches: boolean): StateChange {
+  return withPatches ? { states, routineId, value, patches: NO_PATCHES, inversePatches: NO_PATCHES } : { states, routineId, value };
+}
+
+function wholeValue(states: RoutineStates, routineId: string, value: unknown, previous: unknown, withPatches: boolean): StateChange {
+  if (!withPatches) return { states, routineId, value };
+  return {
+    states,
+    routineId,
+    value,
+    patches: [{ op: 'replace', path: [], value }],
+    inversePatches: previous === undefined ? [{ op: 'remove', path: [] }] : [{ op: 'replace', path: [], value: previous }],
+  };
+}
+
+/** Removes routine `routineId`'s state (a no-op change if it has none), with patches if `withPatches`. */
+export function deleteRoutineUpdate(states: RoutineStates, routineId: string, withPatches = false): StateChange {
   const current = states.get(routineId);
-  if (current === undefined) return { states, routineId, value: undefined, patches: NO_PATCHES, inversePatches: NO_PATCHES };
+  if (current === undefined) return unchanged(states, routineId, undefined, withPatches);
+  if (!withPatches) return { states: states.delete(routineId), routineId, value: undefined };
   return {
     states: states.delete(routineId),
     routineId,
@@ -111,6 +129,12 @@ export function freezeChecked(value: unknown, mode: SerializationMode, path: str
 function freezeAll(fresh: readonly object[], mode: SerializationMode): void {
   const checked = mode === 'json' ? checkedAsJson : checkedAsStructured;
   for (const o of fresh) {
+    const proto = Object.getPrototypeOf(o);
+    if (proto === Object.prototype || proto === Array.prototype || proto === null) {
+      Object.freeze(o);
+      checked.add(o);
+      continue;
+    }
     if (isSelfChecking(o)) o[entriesChecked]();
     if (o instanceof Map || o instanceof Set) lockCollection(o);
     // Typed arrays cannot be frozen (a JS limit); everything else can.
@@ -177,6 +201,81 @@ function freezeChanged(root: unknown, patches: readonly Patch[], mode: Serializa
     }
   }
   freezeAll(fresh, mode);
+}
+
+/** Where a new object sits in the routine's state: a chain built only while descending, read only on an error. */
+interface PathLink {
+  readonly parent: PathLink | undefined;
+  readonly key: string | number;
+}
+
+function pathOf(link: PathLink): string {
+  return link.parent ? joinPath(pathOf(link.parent), link.key) : joinPath('routineStates', String(link.key));
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * Checks `next`, a recipe's result, against `base`, what it was made from (checked already). Immer copies only
+ * what changed and shares the rest, so a value identical to the base's under the same key is known good and
+ * skipped: a one-key edit of a 1,000-key state compares 1,000 references and checks one value. Objects with no
+ * base of the same kind (new ones) are walked whole.
+ */
+function checkCopy(next: unknown, base: unknown, mode: SerializationMode, fresh: object[], link: PathLink): void {
+  if (typeof next !== 'object' || next === null || isChecked(next, mode)) return checkValue(next, pathOf(link), mode, fresh);
+  const isArray = Array.isArray(next);
+  const proto = Object.getPrototypeOf(next);
+  const sameKind =
+    typeof base === 'object' &&
+    base !== null &&
+    isChecked(base, mode) &&
+    (isArray ? Array.isArray(base) : (proto === Object.prototype || proto === null) && Object.getPrototypeOf(base) === proto);
+  if (!sameKind || Object.getOwnPropertySymbols(next).length > 0) return checkValue(next, pathOf(link), mode, fresh);
+  const old = base as Record<string | number, unknown>;
+  if (isArray) {
+    const list = next as unknown[];
+    for (let i = 0; i < list.length; i++) {
+      const value = list[i];
+      if (value === old[i] && i < (base as unknown[]).length && (value !== undefined || i in list)) continue;
+      if (!(i in list)) throw new SerializationError(pathOf({ parent: link, key: i }), 'array hole is not serializable', 'Fill the hole with null.');
+      if (value === undefined && mode === 'json') {
+        throw new SerializationError(pathOf({ parent: link, key: i }), 'undefined inside an array is not JSON-serializable (JSON turns it into null)', 'Use null.');
+      }
+      if (!isPlainGood(value, mode)) checkCopy(value, old[i], mode, fresh, { parent: link, key: i });
+    }
+  } else {
+    const record = next as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const value = record[key];
+      if (value === old[key] && hasOwn.call(old, key)) continue;
+      if (isPlainGood(value, mode)) continue;
+      if (value === undefined) {
+        // What undefined as a property means is the checker's rule: ask it about a one-key object.
+        const probe = {};
+        Object.defineProperty(probe, key, { value, enumerable: true, writable: true, configurable: true });
+        checkValue(probe, pathOf(link), mode, fresh);
+        fresh.pop();
+      } else {
+        checkCopy(value, old[key], mode, fresh, { parent: link, key });
+      }
+    }
+  }
+  fresh.push(next);
+}
+
+/** Strings, booleans, finite numbers, null and checked objects: good anywhere without a walk. */
+function isPlainGood(value: unknown, mode: SerializationMode): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object':
+      return value === null || isChecked(value, mode);
+    default:
+      return false;
+  }
 }
 
 /** The path of `patchPath[0..length)` in the routine's state, for messages. */

@@ -11,38 +11,73 @@ import { joinPath } from '../serialization/check.js';
  * Everything else goes to Immer's draft unchanged, so Immer still records every change.
  */
 
-const SHARED_MEMBERS = new Set<PropertyKey>(['__proto__', 'constructor']);
 const hasOwn = Object.prototype.hasOwnProperty;
 
+/*
+ * The guard's proxy target is a blank stand-in (its handler, or [] so Array.isArray still answers), not the draft: a proxy
+ * checks its invariants against its target after every trap, and against Immer's draft each check would be one
+ * more trip through Immer's own traps. Every trap forwards to the draft explicitly.
+ */
 class DraftGuard implements ProxyHandler<object> {
   constructor(
+    readonly draft: object,
     /** The guard of the containing draft; undefined for the routine state itself, whose `key` is the routine id. */
     readonly parent: DraftGuard | undefined,
     readonly key: PropertyKey,
     readonly inArray: boolean,
-    /** Guards of nested drafts, shared by one recipe run (so `d.a === d.a`); made on the first nested read. */
-    readonly run: { guards?: WeakMap<object, object> },
   ) {}
 
-  get(draft: object, prop: PropertyKey): unknown {
-    if (SHARED_MEMBERS.has(prop) && !hasOwn.call(draft, prop)) return undefined;
+  /** On the root guard: guards of nested drafts for this recipe run (so `d.a === d.a`), made on first need. */
+  guards: WeakMap<object, object> | undefined;
+
+  get(_: object, prop: PropertyKey): unknown {
+    const draft = this.draft;
+    if ((prop === '__proto__' || prop === 'constructor') && !hasOwn.call(draft, prop)) return undefined;
     const value: unknown = Reflect.get(draft, prop);
     // Map and Set drafts are class instances whose methods need the real object as `this`: not wrapped.
     if (typeof value === 'object' && value !== null && isDraft(value) && !(value instanceof Map) && !(value instanceof Set)) {
-      const guards = (this.run.guards ??= new WeakMap());
-      return guards.get(value) ?? guard(value, this, prop, Array.isArray(draft), this.run);
+      let root: DraftGuard = this;
+      while (root.parent) root = root.parent;
+      const guards = (root.guards ??= new WeakMap());
+      let proxy = guards.get(value);
+      if (!proxy) guards.set(value, (proxy = guardOf(value, this, prop, Array.isArray(draft))));
+      return proxy;
     }
     return value;
   }
 
-  set(draft: object, prop: PropertyKey, value: unknown): boolean {
+  set(_: object, prop: PropertyKey, value: unknown): boolean {
     if (prop === '__proto__') throw refusedProtoKey(this.path());
-    return Reflect.set(draft, prop, value);
+    return Reflect.set(this.draft, prop, value);
   }
 
-  defineProperty(draft: object, prop: PropertyKey, descriptor: PropertyDescriptor): boolean {
+  defineProperty(_: object, prop: PropertyKey, descriptor: PropertyDescriptor): boolean {
     if (prop === '__proto__') throw refusedProtoKey(this.path());
-    return Reflect.defineProperty(draft, prop, descriptor);
+    return Reflect.defineProperty(this.draft, prop, descriptor);
+  }
+
+  has(_: object, prop: PropertyKey): boolean {
+    return Reflect.has(this.draft, prop);
+  }
+
+  ownKeys(): ArrayLike<string | symbol> {
+    return Reflect.ownKeys(this.draft);
+  }
+
+  getOwnPropertyDescriptor(_: object, prop: PropertyKey): PropertyDescriptor | undefined {
+    return Reflect.getOwnPropertyDescriptor(this.draft, prop);
+  }
+
+  deleteProperty(_: object, prop: PropertyKey): boolean {
+    return Reflect.deleteProperty(this.draft, prop);
+  }
+
+  getPrototypeOf(): object | null {
+    return Reflect.getPrototypeOf(this.draft);
+  }
+
+  setPrototypeOf(_: object, proto: object | null): boolean {
+    return Reflect.setPrototypeOf(this.draft, proto);
   }
 
   /** Where this draft sits, for error messages (computed only when one is thrown). */
@@ -60,10 +95,10 @@ function refusedProtoKey(path: string): SerializationError {
   );
 }
 
-function guard(draft: object, parent: DraftGuard, key: PropertyKey, inArray: boolean, run: { guards?: WeakMap<object, object> }): object {
-  const proxy = new Proxy(draft, new DraftGuard(parent, key, inArray, run));
-  run.guards!.set(draft, proxy);
-  return proxy;
+function guardOf(draft: object, parent: DraftGuard | undefined, key: PropertyKey, inArray: boolean): object {
+  const handler = new DraftGuard(draft, parent, key, inArray);
+  // The handler itself is a fine blank target for an object draft (its own fields are configurable).
+  return new Proxy(Array.isArray(draft) ? [] : handler, handler);
 }
 
 /**
@@ -72,7 +107,7 @@ function guard(draft: object, parent: DraftGuard, key: PropertyKey, inArray: boo
  */
 export function runGuarded(recipe: (draft: unknown) => unknown, draft: unknown, routineId: string): unknown {
   if (typeof draft !== 'object' || draft === null || draft instanceof Map || draft instanceof Set) return recipe(draft);
-  const root = new Proxy(draft, new DraftGuard(undefined, routineId, false, {}));
+  const root = guardOf(draft, undefined, routineId, false);
   const result = recipe(root);
-  return result === root ? draft : result;
+  return result === root ? undefined : result;
 }

@@ -26,7 +26,7 @@ export function restoreRoutineStates(record: Readonly<Record<string, unknown>>, 
  * through a key named `__proto__` or `constructor` (so such a change must be journaled as a whole new value).
  */
 export function replayRoutineUpdate(states: RoutineStates, routineId: string, patches: readonly Patch[], mode: SerializationMode): StateChange {
-  let change: StateChange = { states, routineId, value: states.get(routineId), patches: [], inversePatches: [] };
+  let change: StateChange = { states, routineId, value: states.get(routineId) };
   let edits: Patch[] = [];
   const flush = () => {
     if (!edits.length) return;

@@ -34,18 +34,18 @@ describe('each update yields Immer patches that rebuild the state', () => {
         const journal: StateChange[] = [];
         for (const [routineId, which] of steps) {
           const change =
-            which === recipes.length ? deleteRoutineUpdate(live, routineId) : applyRoutineUpdate(live, routineId, recipes[which]!, mode);
+            which === recipes.length ? deleteRoutineUpdate(live, routineId, true) : applyRoutineUpdate(live, routineId, recipes[which]!, mode, true);
           journal.push(change);
           live = change.states;
         }
         // From a snapshot, as a journal would: the plain record through JSON, then every update's patches.
         let restored = restoreRoutineStates(JSON.parse(JSON.stringify(start)), mode);
-        for (const change of journal) restored = replayRoutineUpdate(restored, change.routineId, change.patches, mode).states;
+        for (const change of journal) restored = replayRoutineUpdate(restored, change.routineId, change.patches!, mode).states;
         expect(JSON.parse(JSON.stringify(restored))).toEqual(JSON.parse(JSON.stringify(live)));
         expect([...restored.entries()].map(([id]) => id)).toEqual([...live.entries()].map(([id]) => id));
         // Inverse patches walk it back to the start.
         let undone = live;
-        for (const change of [...journal].reverse()) undone = replayRoutineUpdate(undone, change.routineId, change.inversePatches, mode).states;
+        for (const change of [...journal].reverse()) undone = replayRoutineUpdate(undone, change.routineId, change.inversePatches!, mode).states;
         expect(undone.toRecord()).toEqual(start.toRecord());
       }),
       { numRuns: 150 },
@@ -56,11 +56,11 @@ describe('each update yields Immer patches that rebuild the state', () => {
     const big: Record<string, number> = {};
     for (let i = 0; i < 1000; i++) big[`k${i}`] = i;
     const states = applyRoutineUpdate(RoutineStates.EMPTY, 'big', big, 'json').states;
-    const change = applyRoutineUpdate(states, 'big', (d: Record<string, number>) => void (d.k5 = -5), 'json');
+    const change = applyRoutineUpdate(states, 'big', (d: Record<string, number>) => void (d.k5 = -5), 'json', true);
     expect(change.patches).toEqual([{ op: 'replace', path: ['k5'], value: -5 }]);
     expect(change.inversePatches).toEqual([{ op: 'replace', path: ['k5'], value: 5 }]);
     expect(Object.isFrozen(change.value)).toBe(true);
-    const same = applyRoutineUpdate(change.states, 'big', (d: Record<string, number>) => void (d.k5 = -5), 'json');
+    const same = applyRoutineUpdate(change.states, 'big', (d: Record<string, number>) => void (d.k5 = -5), 'json', true);
     expect(same.states).toBe(change.states);
     expect(same.patches).toEqual([]);
   });
