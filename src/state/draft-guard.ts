@@ -7,7 +7,8 @@ import { joinPath } from '../serialization/check.js';
  * Object.prototype and `draft.constructor` is Object, so a recipe keyed by input (`d[k] ??= {}; d[k].isAdmin = true`
  * with k = "__proto__") would write into every object of the process before any check could see it. A recipe
  * therefore gets its drafts through a guard: `__proto__` and `constructor` read as undefined unless the draft owns
- * them, and writing a `__proto__` key is refused (on a plain object it would replace the prototype, not store data).
+ * them, and writing a `__proto__` key is refused (on a plain object it would replace the prototype, not store data),
+ * as is a symbol key (not serializable, and Immer's patches would not show it).
  * Everything else goes to Immer's draft unchanged, so Immer still records every change.
  */
 
@@ -47,12 +48,12 @@ class DraftGuard implements ProxyHandler<object> {
   }
 
   set(_: object, prop: PropertyKey, value: unknown): boolean {
-    if (prop === '__proto__') throw refusedProtoKey(this.path());
+    if (prop === '__proto__' || typeof prop === 'symbol') throw refusedKey(this.path(), prop);
     return Reflect.set(this.draft, prop, value);
   }
 
   defineProperty(_: object, prop: PropertyKey, descriptor: PropertyDescriptor): boolean {
-    if (prop === '__proto__') throw refusedProtoKey(this.path());
+    if (prop === '__proto__' || typeof prop === 'symbol') throw refusedKey(this.path(), prop);
     return Reflect.defineProperty(this.draft, prop, descriptor);
   }
 
@@ -87,7 +88,8 @@ class DraftGuard implements ProxyHandler<object> {
   }
 }
 
-function refusedProtoKey(path: string): SerializationError {
+function refusedKey(path: string, key: string | symbol): SerializationError {
+  if (typeof key === 'symbol') return new SerializationError(path, 'symbol keys are not serializable', 'Use string keys.');
   return new SerializationError(
     joinPath(path, '__proto__'),
     '"__proto__" cannot be a key in state (on a plain object it would set the prototype, not store data)',
