@@ -45,6 +45,15 @@ function isChecked(value: object, mode: SerializationMode): boolean {
 const NO_PATCHES: readonly Patch[] = Object.freeze([]);
 
 /**
+ * States whose last check compared many references (a big object or array was copied): their next recipe runs
+ * with patches, which name the changed keys directly. Small states skip patches (cheaper); the choice follows the
+ * state from version to version.
+ */
+const preferPatches = new WeakSet<object>();
+const MANY_REFERENCES = 256;
+let referencesCompared = 0;
+
+/**
  * Applies one update to routine `routineId`'s state and returns the change (with its Immer patches if
  * `withPatches`), or throws (SerializationError, or whatever the recipe threw) leaving nothing changed. Runs inside
  * the worker actor, one event at a time.
@@ -62,19 +71,23 @@ export function applyRoutineUpdate(states: RoutineStates, routineId: string, upd
     mapSetEnabled = true;
   }
   const base = current ?? {};
-  if (!withPatches) {
+  if (!withPatches && !preferPatches.has(base)) {
     const next: unknown = immer.produce(base, (draft: unknown) => runGuarded(update as (draft: unknown) => unknown, draft, routineId));
     if (next === current) return { states, routineId, value: current };
     if (next === undefined) throw undefinedState(routineId);
     const fresh: object[] = [];
+    referencesCompared = 0;
     checkCopy(next, base, mode, fresh, { parent: undefined, key: routineId });
     freezeAll(fresh, mode);
+    if (referencesCompared > MANY_REFERENCES && typeof next === 'object' && next !== null) preferPatches.add(next);
     return { states: states.set(routineId, next), routineId, value: next };
   }
   const [next, patches, inversePatches] = immer.produceWithPatches(base, (draft: unknown) => runGuarded(update as (draft: unknown) => unknown, draft, routineId));
   if (next === current) return unchanged(states, routineId, current, withPatches);
   if (next === undefined) throw undefinedState(routineId);
   freezeChanged(next, patches, mode, routineId);
+  if (preferPatches.has(base) && typeof next === 'object' && next !== null) preferPatches.add(next);
+  if (!withPatches) return { states: states.set(routineId, next), routineId, value: next };
   // A state the recipe created is journaled as a whole new value, so undoing it unsets the state (not leaves `{}`).
   if (current === undefined) return wholeValue(states.set(routineId, next), routineId, next, current, withPatches);
   return { states: states.set(routineId, next), routineId, value: next, patches, inversePatches };
@@ -234,6 +247,7 @@ function checkCopy(next: unknown, base: unknown, mode: SerializationMode, fresh:
   const old = base as Record<string | number, unknown>;
   if (isArray) {
     const list = next as unknown[];
+    referencesCompared += list.length;
     for (let i = 0; i < list.length; i++) {
       const value = list[i];
       if (value === old[i] && i < (base as unknown[]).length && (value !== undefined || i in list)) continue;
@@ -245,7 +259,9 @@ function checkCopy(next: unknown, base: unknown, mode: SerializationMode, fresh:
     }
   } else {
     const record = next as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
+    const keys = Object.keys(record);
+    referencesCompared += keys.length;
+    for (const key of keys) {
       const value = record[key];
       if (value === old[key] && hasOwn.call(old, key)) continue;
       if (isPlainGood(value, mode)) continue;

@@ -66,3 +66,19 @@ describe.each([false, true])('recipe checks (patches: %s)', (withPatches) => {
     expect(() => (next.m as Map<string, unknown>).set('c', 1)).toThrow(/frozen/);
   });
 });
+
+describe('a big state', () => {
+  it('is checked by patches after its first copy, and still refuses bad values deep or shallow', () => {
+    const big: Record<string, unknown> = {};
+    for (let i = 0; i < 1000; i++) big[`k${i}`] = { v: i };
+    let states = restoreRoutineStates({ s: big }, 'json');
+    for (let i = 0; i < 3; i++) states = applyRoutineUpdate(states, 's', (d: Record<string, { v: number }>) => void (d[`k${i}`]!.v = -i), 'json').states;
+    const before = states.get('s');
+    expect(() => applyRoutineUpdate(states, 's', (d: Record<string, { v: unknown }>) => void (d.k5!.v = () => 1), 'json')).toThrow(/routineStates\.s\.k5\.v: function/);
+    expect(() => applyRoutineUpdate(states, 's', (d: Record<string, unknown>) => void (d.extra = NaN), 'json')).toThrow(/routineStates\.s\.extra: NaN/);
+    expect(states.get('s')).toBe(before);
+    const next = applyRoutineUpdate(states, 's', (d: Record<string, { v: number }>) => void (d.k9 = { v: 9, w: [1] } as never), 'json').value as Record<string, { w: number[] }>;
+    expect(Object.isFrozen(next)).toBe(true);
+    expect(Object.isFrozen(next.k9!.w)).toBe(true);
+  });
+});
