@@ -7,8 +7,8 @@ import type { CompiledFlow } from '../flow/compiled-flow.js';
 import type { ActivationGates, JobHost, RunnableActivation } from '../job/job-host.js';
 import type { JobRun } from '../job/job-run.js';
 import type { SerializationMode } from '../serialization/check.js';
-import { applyRoutineUpdate } from '../state/apply-update.js';
-import { DELETE_STATE, WorkerState } from '../state/worker-state.js';
+import { applyStateEvent } from '../state/apply-event.js';
+import { WorkerState } from '../state/worker-state.js';
 import type { Clock } from '../util/clock.js';
 import type { Executor } from '../job/executor.js';
 import type { HookRunner } from './hooks.js';
@@ -58,7 +58,7 @@ export class Worker implements JobHost {
         'activations.hold': () => this.#holdActivations(),
         'activations.release': () => this.#releaseActivations(),
         'jobs.cancelAll': ({ event }) => this.#cancelAllJobs(event),
-        'state.apply': assign(({ context, event }) => applyStateUpdate(context, event, services.serializer)),
+        'state.apply': assign(({ context, event }) => applyStateEvent(context, event, services.serializer)),
         'jobs.stopHub': stopChild(() => this.hub),
         'worker.stopped': () => this.#stoppedNow(),
       },
@@ -195,28 +195,4 @@ export class Worker implements JobHost {
     this.services.jobEnded(run);
     if (this.live.size === 0 && this.state.status === 'stopping') this.actor.send({ type: 'jobs.drained' });
   }
-}
-
-/** `state.apply`: applies one `state.update` to the worker's context and fills in the sender's reply. */
-function applyStateUpdate(context: WorkerStateData, event: WorkerMachineEvent, serializer: SerializationMode): Partial<WorkerStateData> {
-  if (event.type !== 'state.update' || event.reply.abandoned) return {};
-  const reply = event.reply;
-  reply.done = true;
-  try {
-    const routineStates =
-      event.update === DELETE_STATE
-        ? withoutKey(context.routineStates, event.routineId)
-        : applyRoutineUpdate(context.routineStates, event.routineId, event.update, serializer);
-    reply.value = routineStates[event.routineId];
-    return routineStates === context.routineStates ? {} : { routineStates };
-  } catch (error) {
-    reply.error = error;
-    return {};
-  }
-}
-
-function withoutKey(states: Readonly<Record<string, unknown>>, key: string): Readonly<Record<string, unknown>> {
-  if (!(key in states)) return states;
-  const { [key]: _removed, ...rest } = states;
-  return Object.freeze(rest);
 }

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../errors.js';
 import { entriesChecked, uncheckedEntries, type SelfCheckingContainer } from '../serialization/check.js';
+import { find, hashKey, insert, leavesOf, remove, type Leaf, type TrieNode } from './hash-trie.js';
 
 /*
  * An immutable string-keyed map for big collections in WorkerState (caches, indexes). A plain object copies every
@@ -7,120 +8,6 @@ import { entriesChecked, uncheckedEntries, type SelfCheckingContainer } from '..
  * about log32(n) small nodes and a write into a 10,000-entry cache costs about what a write into a 10-entry one does.
  * With `maxEntries` it stays bounded, evicting the least recently written entries.
  */
-
-const BITS = 5;
-const MASK = 31;
-
-interface Leaf<V> {
-  readonly kind: 0;
-  readonly hash: number;
-  readonly key: string;
-  readonly value: V;
-  readonly seq: number;
-}
-interface Branch<V> {
-  readonly kind: 1;
-  readonly bitmap: number;
-  readonly children: readonly TrieNode<V>[];
-}
-interface Collision<V> {
-  readonly kind: 2;
-  readonly hash: number;
-  readonly leaves: readonly Leaf<V>[];
-}
-type TrieNode<V> = Leaf<V> | Branch<V> | Collision<V>;
-
-function hashKey(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
-function popcount(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) as number;
-}
-
-function find<V>(node: TrieNode<V> | undefined, hash: number, key: string): Leaf<V> | undefined {
-  let shift = 0;
-  while (node) {
-    if (node.kind === 0) return node.key === key ? node : undefined;
-    if (node.kind === 2) return node.hash === hash ? node.leaves.find((l) => l.key === key) : undefined;
-    const bit = 1 << ((hash >>> shift) & MASK);
-    if (!(node.bitmap & bit)) return undefined;
-    node = node.children[popcount(node.bitmap & (bit - 1))];
-    shift += BITS;
-  }
-  return undefined;
-}
-
-function merge<V>(a: Leaf<V> | Collision<V>, b: Leaf<V>, shift: number): TrieNode<V> {
-  if (a.hash === b.hash) return { kind: 2, hash: b.hash, leaves: a.kind === 2 ? [...a.leaves, b] : [a, b] };
-  const ia = (a.hash >>> shift) & MASK;
-  const ib = (b.hash >>> shift) & MASK;
-  if (ia === ib) return { kind: 1, bitmap: 1 << ia, children: [merge(a, b, shift + BITS)] };
-  return { kind: 1, bitmap: (1 << ia) | (1 << ib), children: ia < ib ? [a, b] : [b, a] };
-}
-
-/** Returns the new node; `replaced` receives the leaf that was overwritten, if any. */
-function insert<V>(node: TrieNode<V> | undefined, leaf: Leaf<V>, shift: number, replaced: { leaf?: Leaf<V> }): TrieNode<V> {
-  if (!node) return leaf;
-  if (node.kind === 0) {
-    if (node.key === leaf.key) {
-      replaced.leaf = node;
-      return leaf;
-    }
-    return merge(node, leaf, shift);
-  }
-  if (node.kind === 2) {
-    if (node.hash !== leaf.hash) return merge(node, leaf, shift);
-    const at = node.leaves.findIndex((l) => l.key === leaf.key);
-    if (at < 0) return { kind: 2, hash: node.hash, leaves: [...node.leaves, leaf] };
-    replaced.leaf = node.leaves[at];
-    return { kind: 2, hash: node.hash, leaves: node.leaves.map((l, i) => (i === at ? leaf : l)) };
-  }
-  const bit = 1 << ((leaf.hash >>> shift) & MASK);
-  const index = popcount(node.bitmap & (bit - 1));
-  const children = node.children.slice();
-  if (node.bitmap & bit) children[index] = insert(children[index], leaf, shift + BITS, replaced);
-  else children.splice(index, 0, leaf);
-  return { kind: 1, bitmap: node.bitmap | bit, children };
-}
-
-function remove<V>(node: TrieNode<V> | undefined, hash: number, key: string, shift: number): TrieNode<V> | undefined {
-  if (!node) return undefined;
-  if (node.kind === 0) return node.key === key ? undefined : node;
-  if (node.kind === 2) {
-    if (node.hash !== hash) return node;
-    const leaves = node.leaves.filter((l) => l.key !== key);
-    if (leaves.length === node.leaves.length) return node;
-    return leaves.length === 1 ? leaves[0] : { kind: 2, hash, leaves };
-  }
-  const bit = 1 << ((hash >>> shift) & MASK);
-  if (!(node.bitmap & bit)) return node;
-  const index = popcount(node.bitmap & (bit - 1));
-  const child = node.children[index];
-  const next = remove(child, hash, key, shift + BITS);
-  if (next === child) return node;
-  if (next) {
-    const children = node.children.slice();
-    children[index] = next;
-    return { kind: 1, bitmap: node.bitmap, children };
-  }
-  const bitmap = node.bitmap & ~bit;
-  if (!bitmap) return undefined;
-  const children = node.children.filter((_, i) => i !== index);
-  // A lone leaf does not depend on its depth, so it can move up; a lone branch cannot.
-  return children.length === 1 && children[0]!.kind !== 1 ? children[0] : { kind: 1, bitmap, children };
-}
-
-function* leavesOf<V>(node: TrieNode<V> | undefined): Generator<Leaf<V>> {
-  if (!node) return;
-  if (node.kind === 0) yield node;
-  else if (node.kind === 2) yield* node.leaves;
-  else for (const child of node.children) yield* leavesOf(child);
-}
 
 /**
  * Write order for bounded maps: an append-only array shared between versions. A version appends in place only
@@ -138,16 +25,23 @@ interface Pending<V> {
   readonly next: Pending<V> | undefined;
 }
 
+/** Options of a StateMap. */
 export interface StateMapOptions {
   /** Keep at most this many entries, evicting the least recently written. */
   readonly maxEntries?: number;
 }
 
+/** A StateMap as JSON: its entries in write order (oldest first) and its bound, if any. */
 export interface StateMapJSON<V> {
   readonly $stateMap: ReadonlyArray<readonly [string, V]>;
   readonly maxEntries?: number;
 }
 
+/**
+ * An immutable string-keyed map for big collections inside a routine state: every `set`/`delete` returns a new
+ * map and leaves this one as it was. Iterates in write order (the latest write of a key last). Create one with
+ * `stateMap()` or `lruRecord(max)`.
+ */
 export class StateMap<V = unknown> implements SelfCheckingContainer, Iterable<[string, V]> {
   readonly #root: TrieNode<V> | undefined;
   readonly #size: number;
@@ -166,6 +60,7 @@ export class StateMap<V = unknown> implements SelfCheckingContainer, Iterable<[s
     this.#pending = pending;
   }
 
+  /** An empty map; with `maxEntries`, bounded (evicting the least recently written entries). */
   static empty<V = unknown>(options: StateMapOptions = {}): StateMap<V> {
     const max = options.maxEntries ?? Infinity;
     if (!(max === Infinity || (Number.isInteger(max) && max > 0))) {
@@ -174,32 +69,39 @@ export class StateMap<V = unknown> implements SelfCheckingContainer, Iterable<[s
     return new StateMap<V>(undefined, 0, 0, max === Infinity ? undefined : { items: [], start: 0, end: 0 }, max, undefined);
   }
 
+  /** A map holding `entries`, written in the order given. */
   static fromEntries<V>(entries: Iterable<readonly [string, V]>, options?: StateMapOptions): StateMap<V> {
     let map = StateMap.empty<V>(options);
     for (const [k, v] of entries) map = map.set(k, v);
     return map;
   }
 
+  /** The map a `toJSON()` result describes, with the same order and bound. */
   static fromJSON<V>(json: StateMapJSON<V>): StateMap<V> {
     return StateMap.fromEntries(json.$stateMap, json.maxEntries === undefined ? {} : { maxEntries: json.maxEntries });
   }
 
+  /** Whether `value` looks like a StateMap's JSON (`{ $stateMap: [...] }`). */
   static isStateMapJSON(value: unknown): value is StateMapJSON<unknown> {
     return typeof value === 'object' && value !== null && Array.isArray((value as { $stateMap?: unknown }).$stateMap);
   }
 
+  /** How many entries the map holds. */
   get size(): number {
     return this.#size;
   }
 
+  /** The bound (Infinity when unbounded). */
   get maxEntries(): number {
     return this.#maxEntries;
   }
 
+  /** The value of `key`, or undefined. */
   get(key: string): V | undefined {
     return find(this.#root, hashKey(key), key)?.value;
   }
 
+  /** Whether the map holds `key`. */
   has(key: string): boolean {
     return find(this.#root, hashKey(key), key) !== undefined;
   }
@@ -237,18 +139,22 @@ export class StateMap<V = unknown> implements SelfCheckingContainer, Iterable<[s
     return new StateMap(remove(this.#root, hash, key, 0), this.#size - 1, this.#seq, this.#log, this.#maxEntries, this.#pending);
   }
 
+  /** `[key, value]` pairs in write order. */
   *entries(): IterableIterator<[string, V]> {
     for (const leaf of this.#ordered()) yield [leaf.key, leaf.value];
   }
 
+  /** Keys in write order. */
   *keys(): IterableIterator<string> {
     for (const leaf of this.#ordered()) yield leaf.key;
   }
 
+  /** Values in write order. */
   *values(): IterableIterator<V> {
     for (const leaf of this.#ordered()) yield leaf.value;
   }
 
+  /** Same as entries(). */
   [Symbol.iterator](): IterableIterator<[string, V]> {
     return this.entries();
   }
@@ -259,6 +165,7 @@ export class StateMap<V = unknown> implements SelfCheckingContainer, Iterable<[s
     return this.#maxEntries === Infinity ? { $stateMap: entries } : { $stateMap: entries, maxEntries: this.#maxEntries };
   }
 
+  /** For the serialization check: entries written since it last saw this map. */
   *[uncheckedEntries](): Generator<readonly [string, unknown]> {
     for (let p = this.#pending; p; p = p.next) {
       // Only what the map still holds matters: overwritten, deleted and evicted values are gone.

@@ -1,11 +1,13 @@
 import type { Draft, Immutable } from 'immer';
 import type { Actor } from 'xstate';
-import type { StateUpdateReply, WorkerMachine, WorkerStateData } from '../../machines/worker.machine.js';
+import type { StateUpdateReply, WorkerContext, WorkerMachine } from '../../machines/worker.machine.js';
 import { RoutiluxError, WorkerNotRunningError } from '../errors.js';
-import { assertRoutineId } from './apply-update.js';
+import { assertRoutineId, undefinedState } from './apply-update.js';
 
+/** Where a worker is in its life (`failed`: its actor crashed). */
 export type WorkerStatus = 'starting' | 'running' | 'paused' | 'stopping' | 'stopped' | 'failed';
 
+/** A WorkerState at one moment, frozen: safe to keep, compare or serialize. */
 export interface WorkerStateSnapshot {
   readonly workerId: string;
   readonly flowId: string;
@@ -28,28 +30,36 @@ export class WorkerState {
     private readonly failure: () => unknown,
   ) {}
 
+  /** The worker's id (unique in its runtime). */
   get workerId(): string {
     return this.#data.workerId;
   }
 
+  /** The name of the flow the worker runs. */
   get flowId(): string {
     return this.#data.flowId;
   }
 
+  /** The worker's status now. */
   get status(): WorkerStatus {
     if (this.failure() !== undefined) return 'failed';
     const snapshot = this.actor.getSnapshot();
     return snapshot.status === 'error' ? 'failed' : (snapshot.value as WorkerStatus);
   }
 
-  /** Every routine's state, frozen. Keys starting with `_shared`, `_cache`, `_config`, `_meta` are shared by convention. */
+  /**
+   * Every routine's state, frozen, as a record without a prototype: each key is a routine id and nothing else
+   * (`routineStates.toString` is undefined unless a routine is named so). Built on first read after a change.
+   * Keys starting with `_shared`, `_cache`, `_config`, `_meta` are shared by convention.
+   */
   get routineStates(): Readonly<Record<string, unknown>> {
-    return this.#data.routineStates;
+    return this.#data.routineStates.toRecord();
   }
 
-  /** The routine's state (frozen), or undefined if it was never set. */
+  /** The routine's state (frozen), or undefined if it was never set. Any string is an id, `toString` included. */
   getRoutineState<T = unknown>(routineId: string): Immutable<T> | undefined {
-    return this.#data.routineStates[routineId] as Immutable<T> | undefined;
+    assertRoutineId(routineId);
+    return this.#data.routineStates.get(routineId) as Immutable<T> | undefined;
   }
 
   /**
@@ -59,13 +69,14 @@ export class WorkerState {
    */
   updateRoutineState<T = unknown>(routineId: string, update: T | ((draft: Draft<T>) => void | T)): Immutable<T> {
     assertRoutineId(routineId);
+    if (update === undefined) throw undefinedState(routineId);
     return this.#send(routineId, update) as Immutable<T>;
   }
 
   /** Removes the routine's state. Returns whether there was one. */
   deleteRoutineState(routineId: string): boolean {
     assertRoutineId(routineId);
-    const had = routineId in this.#data.routineStates;
+    const had = this.#data.routineStates.has(routineId);
     this.#send(routineId, DELETE_STATE);
     return had;
   }
@@ -73,7 +84,7 @@ export class WorkerState {
   /** The whole state at this moment, frozen: safe to keep, compare or serialize. */
   snapshot(): WorkerStateSnapshot {
     const data = this.#data;
-    return Object.freeze({ workerId: data.workerId, flowId: data.flowId, status: this.status, routineStates: data.routineStates });
+    return Object.freeze({ workerId: data.workerId, flowId: data.flowId, status: this.status, routineStates: data.routineStates.toRecord() });
   }
 
   /**
@@ -81,17 +92,20 @@ export class WorkerState {
    * so the listener may itself update state). Returns a function that unsubscribes.
    */
   subscribe(listener: (snapshot: WorkerStateSnapshot) => void): () => void {
-    let last = this.snapshot();
+    let lastStates = this.#data.routineStates;
+    let lastStatus = this.status;
     let queued = false;
     const notify = () => {
       if (queued) return;
       queued = true;
       queueMicrotask(() => {
         queued = false;
-        const next = this.snapshot();
-        if (next.routineStates === last.routineStates && next.status === last.status) return;
-        last = next;
-        listener(next);
+        const states = this.#data.routineStates;
+        const status = this.status;
+        if (states === lastStates && status === lastStatus) return;
+        lastStates = states;
+        lastStatus = status;
+        listener(this.snapshot());
       });
     };
     // A crashed worker ends its subscription with an error: the listener still hears the `failed` status.
@@ -99,11 +113,12 @@ export class WorkerState {
     return () => subscription.unsubscribe();
   }
 
+  /** The snapshot (see snapshot()), so JSON.stringify(workerState) shows the state. */
   toJSON(): WorkerStateSnapshot {
     return this.snapshot();
   }
 
-  get #data(): WorkerStateData {
+  get #data(): WorkerContext {
     return this.actor.getSnapshot().context;
   }
 
