@@ -91,7 +91,16 @@ try {
   // Commands clients sent per routed job (MONITOR, leaving out what Lua scripts call inside): an upper bound on
   // round trips, as ioredis pipelines commands sent together. BullMQ's background work (lock renewal, stalled
   // checks) is included.
-  const monitor = await new Redis(url).monitor();
+  const clients = (await admin.client('LIST')) as string;
+  const names = new Map<string, number>();
+  for (const line of clients.split('\n').filter(Boolean)) {
+    const name = /name=(\S*)/.exec(line)?.[1] || '(unnamed)';
+    const kind = name.replace(/bench-(host|poster)/, '<node>').replace(/:[A-Za-z0-9+/=]+$/, ':<queue>');
+    names.set(kind, (names.get(kind) ?? 0) + 1);
+  }
+  console.log(`connections to Redis now (2 nodes, the raw baseline, this admin): ${[...names].map(([n, c]) => `${c} × ${n}`).join(', ')}`);
+  const monitorSource = new Redis(url);
+  const monitor = await monitorSource.monitor();
   const sent = new Map<string, number>();
   monitor.on('monitor', (_time: string, args: string[], source: string) => {
     if (source === 'lua') return;
@@ -102,10 +111,10 @@ try {
   sent.clear();
   await routed();
   monitor.disconnect();
+  monitorSource.disconnect();
   const perJob = [...sent].map(([n, c]) => [n, c / JOBS] as const).sort((a, b) => b[1] - a[1]);
   const total = perJob.reduce((a, [, c]) => a + c, 0);
   console.log(`Redis commands sent per routed job: ${fmt(total)} (${perJob.map(([n, c]) => `${n} ${c.toFixed(2)}`).join(', ')})`);
-  console.log(`connections: ${(await admin.client('LIST')).split('\n').filter(Boolean).length - 1} for 2 nodes + the raw baseline's 2 (excluding this admin client)`);
 
   await worker.close();
   await queue.close();

@@ -66,7 +66,7 @@ export class Router {
   readonly #cacheTtl: number;
   readonly #pending = new Map<string, RemoteJobHandle>();
   readonly #queues = new Map<string, Queue>();
-  readonly #routes = new Map<string, { nodeId: string; until: number }>();
+  readonly #routes = new Map<string, { host: Promise<string | undefined>; until: number }>();
   #bull: BullMQ | undefined;
   #connection: Redis | undefined;
   #inbox: Worker | undefined;
@@ -170,14 +170,17 @@ export class Router {
     await this.#queue(target).add('job', wire ?? this.#codec.encode({ kind: 'job', request }), this.#jobOptions(request));
   }
 
-  async #hostOf(workerId: string): Promise<string | undefined> {
+  /** The worker's host by its lease, remembered for routeCacheTtl (the lookup itself too, so a burst of posts makes one). */
+  #hostOf(workerId: string): Promise<string | undefined> {
     const cached = this.#routes.get(workerId);
     const now = Date.now();
-    if (cached && cached.until > now) return cached.nodeId;
-    const holder = await this.#leases.holderOf(workerId);
-    if (holder) this.#routes.set(workerId, { nodeId: holder.nodeId, until: now + this.#cacheTtl });
-    else this.#routes.delete(workerId);
-    return holder?.nodeId;
+    if (cached && cached.until > now) return cached.host;
+    const host = this.#leases.holderOf(workerId).then((holder) => holder?.nodeId);
+    const entry = { host, until: now + this.#cacheTtl };
+    this.#routes.set(workerId, entry);
+    host.catch(() => this.#routes.get(workerId) === entry && this.#routes.delete(workerId));
+    if (this.#routes.size > 10_000) this.#routes.delete(this.#routes.keys().next().value!); // bounded
+    return host;
   }
 
   #consume(nodeId: string): Worker {
