@@ -114,7 +114,15 @@ export class Router {
       () => handle.settleAccepted(),
       (error: unknown) => {
         this.#pending.delete(request.requestId);
-        handle.settleAccepted(error);
+        handle.settleAccepted(
+          error instanceof RoutiluxError
+            ? error
+            : new StoreConnectionError(
+                `Job "${request.jobId}" for worker "${request.workerId}" could not be queued for its host: ${error instanceof Error ? error.message : String(error)}. ` +
+                  'It may or may not have been queued: post it again with the same idempotencyKey (or jobId) once Redis is reachable.',
+                { cause: error },
+              ),
+        );
       },
     );
     return handle;
