@@ -30,6 +30,11 @@ export interface RouterOptions {
   readonly routeCacheTtl?: number;
   /** How long (ms) `start()` may wait for Redis. Default 10000. */
   readonly connectTimeout?: number;
+  /**
+   * How long (ms) a post may wait for its job to be queued before `accepted()` (and `done()`) reject with
+   * StoreConnectionError. It may still be queued later: post again with the same idempotencyKey. Default 10000.
+   */
+  readonly postTimeout?: number;
 }
 
 /** What `post` needs: the request without what the router fills in. */
@@ -110,21 +115,20 @@ export class Router {
     const request: RemoteJobRequest = { ...post, jobId: post.jobId ?? randomUUID(), requestId: randomUUID(), replyTo: this.nodeId, postedAt: Date.now() };
     const handle = new RemoteJobHandle(request.requestId, request.jobId, request.workerId, request.flowName);
     this.#pending.set(request.requestId, handle);
-    this.#send(request).then(
-      () => handle.settleAccepted(),
-      (error: unknown) => {
-        this.#pending.delete(request.requestId);
-        handle.settleAccepted(
-          error instanceof RoutiluxError
-            ? error
-            : new StoreConnectionError(
-                `Job "${request.jobId}" for worker "${request.workerId}" could not be queued for its host: ${error instanceof Error ? error.message : String(error)}. ` +
-                  'It may or may not have been queued: post it again with the same idempotencyKey (or jobId) once Redis is reachable.',
-                { cause: error },
-              ),
-        );
-      },
-    );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = this.#options.postTimeout ?? 10_000;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not confirm it within ${timeout} ms (postTimeout)`)), timeout);
+    });
+    Promise.race([this.#send(request), late])
+      .finally(() => clearTimeout(timer))
+      .then(
+        () => handle.settleAccepted(),
+        (error: unknown) => {
+          this.#pending.delete(request.requestId);
+          handle.settleAccepted(error instanceof RoutiluxError ? error : notQueued(request, error));
+        },
+      );
     return handle;
   }
 
@@ -297,6 +301,14 @@ export class Router {
       return;
     }
   }
+}
+
+function notQueued(request: RemoteJobRequest, error: unknown): StoreConnectionError {
+  return new StoreConnectionError(
+    `Job "${request.jobId}" for worker "${request.workerId}" could not be queued for its host: ${error instanceof Error ? error.message : String(error)}. ` +
+      'It may or may not have been queued: post it again with the same idempotencyKey (or jobId) once Redis is reachable.',
+    { cause: error },
+  );
 }
 
 function failedResult(request: RemoteJobRequest, error: unknown, nodeId: string): RemoteJobResult {

@@ -1,5 +1,6 @@
 /**
- * The cluster option's checks, and faults of Redis itself: unreachable at start, lost while hosting, back again.
+ * The cluster option's checks, and faults of Redis itself: unreachable at start, lost while hosting, back again,
+ * frozen under a post.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkClusterReachable, resolveClusterOptions } from '../../src/cluster/options.js';
 import { LeaseManager, type LeaseLossReason } from '../../src/cluster/lease.js';
+import { Router } from '../../src/cluster/router.js';
 import { ClusterConfigurationError, InvalidArgumentError, StoreConnectionError } from '../../src/errors.js';
 import { MemoryStore } from '../../src/stores/memory-store.js';
 import { RedisStore } from '../../src/stores/redis-store.js';
@@ -95,6 +97,38 @@ describeWithRedis('cluster and Redis faults', () => {
         await again.stop();
       }
     } finally {
+      await leases.close();
+      await server.stop();
+    }
+  });
+});
+
+describeWithRedis('cluster posts while Redis is frozen', () => {
+  it('accepted() and done() reject with StoreConnectionError after postTimeout, and posting works again once Redis is back', async () => {
+    const server = await startRedisServer();
+    const leases = new LeaseManager({ url: server.url, nodeId: 'poster', leaseTtl: 1000 });
+    await leases.start();
+    const router = new Router({
+      url: server.url,
+      nodeId: 'poster',
+      leases,
+      postTimeout: 400,
+      host: { acceptRemote: () => ({ accepted: Promise.resolve(), done: new Promise(() => undefined) }) },
+    });
+    try {
+      await router.start();
+      await router.post({ workerId: 'w', jobId: 'before', flowName: 'f', routineId: 'r', slotName: 's', data: 1 }).accepted();
+      server.process.kill('SIGSTOP');
+      const started = Date.now();
+      const handle = router.post({ workerId: 'w', jobId: 'frozen', flowName: 'f', routineId: 'r', slotName: 's', data: 1 });
+      await expect(handle.accepted()).rejects.toThrow(StoreConnectionError);
+      await expect(handle.done()).rejects.toThrow(/post it again with the same idempotencyKey/);
+      expect(Date.now() - started).toBeLessThan(2000);
+      server.process.kill('SIGCONT');
+      await router.post({ workerId: 'w', jobId: 'after', flowName: 'f', routineId: 'r', slotName: 's', data: 1 }).accepted();
+    } finally {
+      server.process.kill('SIGCONT');
+      await router.close();
       await leases.close();
       await server.stop();
     }
