@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
+import { ClusterConfigurationError } from '../errors.js';
 import { checkClusterWorkerId, leaseKeys, nodesKey, releasedChannel } from './keys.js';
 import { leaseScripts, parseLease, type LeaseCommands } from './lease-scripts.js';
 import { connectOrFail, openClient } from './redis-client.js';
@@ -97,7 +98,7 @@ export class LeaseManager extends EventEmitter<LeaseEvents> {
 
   /** The command connection (also fit for fenced writes). Available after `start()`. */
   get client(): Redis {
-    if (!this.#client) throw new Error('LeaseManager.start() has not completed');
+    if (!this.#client) throw new ClusterConfigurationError('the LeaseManager has not been started', 'Await leases.start() before using it.');
     return this.#client;
   }
 
@@ -169,12 +170,12 @@ export class LeaseManager extends EventEmitter<LeaseEvents> {
 
   /** Nodes whose heartbeat lapsed (dead, or left), by Redis's clock. */
   async lapsedNodes(): Promise<string[]> {
-    return this.#client!.routiluxLapsedNodes(nodesKey(this.keyPrefix));
+    return (this.client as Redis & LeaseCommands).routiluxLapsedNodes(nodesKey(this.keyPrefix));
   }
 
   /** Forgets a node whose heartbeat is still lapsed (after its inbox was drained). */
   async forgetNode(nodeId: string): Promise<boolean> {
-    return (await this.#client!.routiluxForgetNode(nodesKey(this.keyPrefix), nodeId)) === 1;
+    return (await (this.client as Redis & LeaseCommands).routiluxForgetNode(nodesKey(this.keyPrefix), nodeId)) === 1;
   }
 
   /** Releases every lease at once (so others take over without waiting), marks the node as gone and disconnects. */
@@ -194,12 +195,10 @@ export class LeaseManager extends EventEmitter<LeaseEvents> {
   async #release(entry: Entry): Promise<void> {
     const value = entry.value;
     if (value === undefined) return;
-    const token = entry.token;
     this.#drop(entry, 'released');
     await this.#client
       ?.routiluxLeaseRelease(entry.lease, entry.fence, value, releasedChannel(this.keyPrefix), entry.workerId)
       .catch(() => undefined); // unreachable: the lease lapses by itself after leaseTtl
-    void token;
   }
 
   #drop(entry: Entry, reason: LeaseLossReason): void {
