@@ -3,7 +3,8 @@
  * travel through BullMQ to the host and their results come back (`post` → `accepted()` → `done()`), against a raw
  * BullMQ baseline (Queue.add + a Worker that returns at once, waiting for every job to be processed). Both alternate,
  * median of the per-round ratios. Also: Redis commands sent per routed job (MONITOR), by command.
- * The host here accepts and ends jobs at once in memory, so the figures are the routing's own cost.
+ * The host here accepts and ends jobs at once in memory, so the figures are the routing's own cost. Last: the time a
+ * standby node process takes to hold a worker after its holder process is SIGKILLed (median of 3).
  * Run: node --expose-gc --import tsx bench/cluster.bench.ts
  */
 import { Redis } from 'ioredis';
@@ -11,6 +12,7 @@ import { Queue, Worker } from 'bullmq';
 import { LeaseManager } from '../src/cluster/lease.js';
 import { Router } from '../src/cluster/router.js';
 import type { ClusterHost, RemoteJobRequest, RemoteJobResult } from '../src/cluster/types.js';
+import { ChildNode } from '../test/cluster/child-node.js';
 import { startRedisServer } from '../test/setup/redis-server.js';
 import { fmt, paired, printPaired } from './lib/measure.js';
 
@@ -115,6 +117,25 @@ try {
   const perJob = [...sent].map(([n, c]) => [n, c / JOBS] as const).sort((a, b) => b[1] - a[1]);
   const total = perJob.reduce((a, [, c]) => a + c, 0);
   console.log(`Redis commands sent per routed job: ${fmt(total)} (${perJob.map(([n, c]) => `${n} ${c.toFixed(2)}`).join(', ')})`);
+
+  // Takeover after SIGKILL: two node processes offer one worker; the holder is killed; time until the other holds it.
+  const ttl = 1000;
+  const takeovers: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const w = `takeover-${i}`;
+    const holder = new ChildNode('test/fixtures/cluster-lease-node.ts', [url, `t${i}-a`, String(ttl), '0', w]);
+    await holder.waitFor((e) => e.event === 'acquired', 20_000);
+    const standby = new ChildNode('test/fixtures/cluster-lease-node.ts', [url, `t${i}-b`, String(ttl), '0', w]);
+    await standby.waitFor((e) => e.event === 'offering', 20_000);
+    await new Promise((r) => setTimeout(r, 200));
+    const killedAt = Date.now();
+    holder.signal('SIGKILL');
+    const taken = await standby.waitFor((e) => e.event === 'acquired', ttl + 5000);
+    takeovers.push(taken.at - killedAt);
+    await Promise.all([holder.stop(), standby.stop()]);
+  }
+  takeovers.sort((a, b) => a - b);
+  console.log(`takeover after SIGKILL with leaseTtl ${ttl} ms: median ${takeovers[1]} ms (${takeovers.join(', ')}; aim ≤ leaseTtl + 1000)`);
 
   await worker.close();
   await queue.close();
