@@ -1,0 +1,41 @@
+import { resolveCodec, type Codec, type Serializer, type SerializerName } from '../stores/serializers.js';
+import type { RemoteJobRequest, RemoteJobResult } from './types.js';
+
+/** What an inbox holds: a job for a worker, or the result of a job for the node that posted it. */
+export type InboxMessage = { readonly kind: 'job'; readonly request: RemoteJobRequest } | { readonly kind: 'result'; readonly requestId: string; readonly result: RemoteJobResult };
+
+/** The BullMQ job data: the message encoded with the store's serializer (base64 when it is binary). */
+export interface WireData {
+  readonly p: string;
+  readonly b?: 1;
+}
+
+/** Encodes and decodes inbox messages with a serializer, so Dates (json) or Maps (structured) survive the trip. */
+export class MessageCodec {
+  readonly #codec: Codec;
+
+  constructor(serializer: SerializerName | Serializer | undefined) {
+    this.#codec = resolveCodec(serializer, false, 'serializer');
+  }
+
+  encode(message: InboxMessage): WireData {
+    const data = this.#codec.encode(message, 'message', 0) as string | Uint8Array;
+    return typeof data === 'string' ? { p: data } : { p: Buffer.from(data).toString('base64'), b: 1 };
+  }
+
+  decode(wire: WireData): InboxMessage {
+    const data = wire.b ? Buffer.from(wire.p, 'base64') : wire.p;
+    return this.#codec.decode(data, 'message', 0) as InboxMessage;
+  }
+}
+
+const b64 = (text: string): string => Buffer.from(text).toString('base64url');
+
+/**
+ * The BullMQ job id of a request: the same for the same worker and idempotency key (or job id), so adding it twice to
+ * one inbox keeps one copy. Never an integer and never a ':' (BullMQ refuses both).
+ */
+export function bullJobId(request: RemoteJobRequest): string {
+  const id = request.idempotencyKey !== undefined ? `k.${b64(request.idempotencyKey)}` : `j.${b64(request.jobId)}`;
+  return `w.${b64(request.workerId)}.${id}`;
+}
