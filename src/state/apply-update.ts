@@ -72,7 +72,7 @@ export function applyRoutineUpdate(states: RoutineStates, routineId: string, upd
   }
   const base = current ?? {};
   if (!withPatches && !preferPatches.has(base)) {
-    const next: unknown = immer.produce(base, (draft: unknown) => runGuarded(update as (draft: unknown) => unknown, draft, routineId));
+    const next: unknown = immer.produce(base, (draft: unknown) => runGuarded(update as (draft: unknown) => unknown, draft, base, routineId));
     if (next === current) return { states, routineId, value: current };
     if (next === undefined) throw undefinedState(routineId);
     const fresh: object[] = [];
@@ -82,7 +82,7 @@ export function applyRoutineUpdate(states: RoutineStates, routineId: string, upd
     if (referencesCompared > MANY_REFERENCES && typeof next === 'object' && next !== null) preferPatches.add(next);
     return { states: states.set(routineId, next), routineId, value: next };
   }
-  const [next, patches, inversePatches] = immer.produceWithPatches(base, (draft: unknown) => runGuarded(update as (draft: unknown) => unknown, draft, routineId));
+  const [next, patches, inversePatches] = immer.produceWithPatches(base, (draft: unknown) => runGuarded(update as (draft: unknown) => unknown, draft, base, routineId));
   if (next === current) return unchanged(states, routineId, current, withPatches);
   if (next === undefined) throw undefinedState(routineId);
   freezeChanged(next, patches, mode, routineId);
