@@ -72,7 +72,7 @@ export function applyRoutineUpdate(states: RoutineStates, routineId: string, upd
   }
   const base = current ?? {};
   if (!withPatches && !preferPatches.has(base)) {
-    const next: unknown = immer.produce(base, (draft: unknown) => runGuarded(update as (draft: unknown) => unknown, draft, routineId));
+    const next: unknown = immer.produce(base, (draft: unknown) => runGuarded(update as (draft: unknown) => unknown, draft, base, routineId));
     if (next === current) return { states, routineId, value: current };
     if (next === undefined) throw undefinedState(routineId);
     const fresh: object[] = [];
@@ -82,7 +82,7 @@ export function applyRoutineUpdate(states: RoutineStates, routineId: string, upd
     if (referencesCompared > MANY_REFERENCES && typeof next === 'object' && next !== null) preferPatches.add(next);
     return { states: states.set(routineId, next), routineId, value: next };
   }
-  const [next, patches, inversePatches] = immer.produceWithPatches(base, (draft: unknown) => runGuarded(update as (draft: unknown) => unknown, draft, routineId));
+  const [next, patches, inversePatches] = immer.produceWithPatches(base, (draft: unknown) => runGuarded(update as (draft: unknown) => unknown, draft, base, routineId));
   if (next === current) return unchanged(states, routineId, current, withPatches);
   if (next === undefined) throw undefinedState(routineId);
   freezeChanged(next, patches, mode, routineId);
@@ -90,7 +90,16 @@ export function applyRoutineUpdate(states: RoutineStates, routineId: string, upd
   if (!withPatches) return { states: states.set(routineId, next), routineId, value: next };
   // A state the recipe created is journaled as a whole new value, so undoing it unsets the state (not leaves `{}`).
   if (current === undefined) return wholeValue(states.set(routineId, next), routineId, next, current, withPatches);
+  // Immer's applyPatches refuses a path through a key named `__proto__` or `constructor` (its guard against
+  // pollution), so such an edit is journaled as the whole new value, which replays anywhere.
+  if (patches.some(passesReservedKey)) return wholeValue(states.set(routineId, next), routineId, next, current, withPatches);
   return { states: states.set(routineId, next), routineId, value: next, patches, inversePatches };
+}
+
+function passesReservedKey(patch: Patch): boolean {
+  const path = patch.path;
+  for (let i = 0; i < path.length - 1; i++) if (path[i] === '__proto__' || path[i] === 'constructor') return true;
+  return false;
 }
 
 function unchanged(states: RoutineStates, routineId: string, value: unknown, withPatches: boolean): StateChange {

@@ -1,4 +1,4 @@
-import { isDraft } from 'immer';
+import { isDraft, original } from 'immer';
 import { SerializationError } from '../errors.js';
 import { joinPath } from '../serialization/check.js';
 
@@ -15,77 +15,59 @@ import { joinPath } from '../serialization/check.js';
 const hasOwn = Object.prototype.hasOwnProperty;
 
 /*
- * The guard's proxy target is a blank stand-in (its handler, or [] so Array.isArray still answers), not the draft: a proxy
- * checks its invariants against its target after every trap, and against Immer's draft each check would be one
- * more trip through Immer's own traps. Every trap forwards to the draft explicitly.
+ * One handler for every guard, and the guard's proxy target is a small record of where the draft sits ({} or, for
+ * an array draft, [] so Array.isArray still answers): a proxy checks its invariants against its target after every
+ * trap, and against Immer's draft each check would be one more trip through Immer's own traps. Every trap forwards
+ * to the draft explicitly.
  */
-class DraftGuard implements ProxyHandler<object> {
-  constructor(
-    readonly draft: object,
-    /** The guard of the containing draft; undefined for the routine state itself, whose `key` is the routine id. */
-    readonly parent: DraftGuard | undefined,
-    readonly key: PropertyKey,
-    readonly inArray: boolean,
-  ) {}
+interface Guarded {
+  readonly draft: object;
+  /** The guarded containing draft; undefined for the routine state itself, whose `key` is the routine id. */
+  readonly parent: Guarded | undefined;
+  readonly key: PropertyKey;
+  readonly inArray: boolean;
+  readonly isArray: boolean;
+  /** On the root: guards of nested drafts for this recipe run (so `d.a === d.a`), made on first need. */
+  guards?: WeakMap<object, object>;
+}
 
-  /** On the root guard: guards of nested drafts for this recipe run (so `d.a === d.a`), made on first need. */
-  guards: WeakMap<object, object> | undefined;
-
-  get(_: object, prop: PropertyKey): unknown {
-    const draft = this.draft;
+const handler: ProxyHandler<Guarded> = {
+  get(target, prop) {
+    const draft = target.draft;
     if ((prop === '__proto__' || prop === 'constructor') && !hasOwn.call(draft, prop)) return undefined;
-    const value: unknown = Reflect.get(draft, prop);
-    // Map and Set drafts are class instances whose methods need the real object as `this`: not wrapped.
-    if (typeof value === 'object' && value !== null && isDraft(value) && !(value instanceof Map) && !(value instanceof Set)) {
-      let root: DraftGuard = this;
+    const value: unknown = (draft as Record<PropertyKey, unknown>)[prop];
+    // (Asked of the draft's original: `instanceof` on a draft would go through two of Immer's traps.)
+    if (typeof value === 'object' && value !== null && isDraft(value) && isGuardable(original(value))) {
+      let root = target;
       while (root.parent) root = root.parent;
       const guards = (root.guards ??= new WeakMap());
       let proxy = guards.get(value);
-      if (!proxy) guards.set(value, (proxy = guardOf(value, this, prop, Array.isArray(draft))));
+      if (!proxy) guards.set(value, (proxy = guardOf(value, target, prop, target.isArray, Array.isArray(original(value)))));
       return proxy;
     }
     return value;
-  }
+  },
+  set(target, prop, value) {
+    if (prop === '__proto__' || typeof prop === 'symbol') throw refusedKey(pathOf(target), prop);
+    (target.draft as Record<PropertyKey, unknown>)[prop] = value;
+    return true;
+  },
+  defineProperty(target, prop, descriptor) {
+    if (prop === '__proto__' || typeof prop === 'symbol') throw refusedKey(pathOf(target), prop);
+    return Reflect.defineProperty(target.draft, prop, descriptor);
+  },
+  has: (target, prop) => Reflect.has(target.draft, prop),
+  ownKeys: (target) => Reflect.ownKeys(target.draft),
+  getOwnPropertyDescriptor: (target, prop) => Reflect.getOwnPropertyDescriptor(target.draft, prop),
+  deleteProperty: (target, prop) => Reflect.deleteProperty(target.draft, prop),
+  getPrototypeOf: (target) => Reflect.getPrototypeOf(target.draft),
+  setPrototypeOf: (target, proto) => Reflect.setPrototypeOf(target.draft, proto),
+};
 
-  set(_: object, prop: PropertyKey, value: unknown): boolean {
-    if (prop === '__proto__' || typeof prop === 'symbol') throw refusedKey(this.path(), prop);
-    return Reflect.set(this.draft, prop, value);
-  }
-
-  defineProperty(_: object, prop: PropertyKey, descriptor: PropertyDescriptor): boolean {
-    if (prop === '__proto__' || typeof prop === 'symbol') throw refusedKey(this.path(), prop);
-    return Reflect.defineProperty(this.draft, prop, descriptor);
-  }
-
-  has(_: object, prop: PropertyKey): boolean {
-    return Reflect.has(this.draft, prop);
-  }
-
-  ownKeys(): ArrayLike<string | symbol> {
-    return Reflect.ownKeys(this.draft);
-  }
-
-  getOwnPropertyDescriptor(_: object, prop: PropertyKey): PropertyDescriptor | undefined {
-    return Reflect.getOwnPropertyDescriptor(this.draft, prop);
-  }
-
-  deleteProperty(_: object, prop: PropertyKey): boolean {
-    return Reflect.deleteProperty(this.draft, prop);
-  }
-
-  getPrototypeOf(): object | null {
-    return Reflect.getPrototypeOf(this.draft);
-  }
-
-  setPrototypeOf(_: object, proto: object | null): boolean {
-    return Reflect.setPrototypeOf(this.draft, proto);
-  }
-
-  /** Where this draft sits, for error messages (computed only when one is thrown). */
-  path(): string {
-    if (!this.parent) return joinPath('routineStates', String(this.key));
-    return joinPath(this.parent.path(), this.inArray ? Number(this.key) : String(this.key));
-  }
+/** Where a guarded draft sits, for error messages (computed only when one is thrown). */
+function pathOf(target: Guarded): string {
+  if (!target.parent) return joinPath('routineStates', String(target.key));
+  return joinPath(pathOf(target.parent), target.inArray ? Number(target.key) : String(target.key));
 }
 
 function refusedKey(path: string, key: string | symbol): SerializationError {
@@ -97,19 +79,23 @@ function refusedKey(path: string, key: string | symbol): SerializationError {
   );
 }
 
-function guardOf(draft: object, parent: DraftGuard | undefined, key: PropertyKey, inArray: boolean): object {
-  const handler = new DraftGuard(draft, parent, key, inArray);
-  // The handler itself is a fine blank target for an object draft (its own fields are configurable).
-  return new Proxy(Array.isArray(draft) ? [] : handler, handler);
+function guardOf(draft: object, parent: Guarded | undefined, key: PropertyKey, inArray: boolean, isArray: boolean): object {
+  const where: Guarded = { draft, parent, key, inArray, isArray };
+  return new Proxy(isArray ? Object.assign([], where) : where, handler);
 }
 
 /**
- * Runs `recipe` on `draft` (the draft of routine `routineId`'s state) through a guard (see above). Returns the
- * recipe's result, with the guard itself turned back into "no replacement".
+ * Runs `recipe` on `draft` (the draft of routine `routineId`'s state, made from `base`) through a guard (see
+ * above). Returns the recipe's result, with the guard itself turned back into "no replacement".
  */
-export function runGuarded(recipe: (draft: unknown) => unknown, draft: unknown, routineId: string): unknown {
-  if (typeof draft !== 'object' || draft === null || draft instanceof Map || draft instanceof Set) return recipe(draft);
-  const root = guardOf(draft, undefined, routineId, false);
+export function runGuarded(recipe: (draft: unknown) => unknown, draft: unknown, base: unknown, routineId: string): unknown {
+  if (!isGuardable(base)) return recipe(draft);
+  const root = guardOf(draft as object, undefined, routineId, false, Array.isArray(base));
   const result = recipe(root);
   return result === root ? undefined : result;
+}
+
+/** Plain objects and arrays get guarded drafts; Map and Set drafts are class instances whose methods need the real object as `this`. */
+function isGuardable(base: unknown): boolean {
+  return typeof base === 'object' && base !== null && !(base instanceof Map) && !(base instanceof Set);
 }

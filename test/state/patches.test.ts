@@ -65,6 +65,19 @@ describe('each update yields Immer patches that rebuild the state', () => {
     expect(same.patches).toEqual([]);
   });
 
+  it('an edit under a key named constructor replays (journaled as the whole value)', () => {
+    const states = restoreRoutineStates({ a: JSON.parse('{"constructor": {"n": 1}, "__proto__": {"n": 1}}') }, 'json');
+    const change = applyRoutineUpdate(states, 'a', (d: Record<string, { n: number }>) => {
+      d['constructor']!.n += 1;
+      d['__proto__']!.n += 1;
+    }, 'json', true);
+    expect(change.patches).toEqual([{ op: 'replace', path: [], value: change.value }]);
+    const replayed = replayRoutineUpdate(states, 'a', change.patches!, 'json').states;
+    expect(JSON.stringify(replayed)).toBe(JSON.stringify(change.states));
+    expect(({} as { n?: number }).n).toBeUndefined();
+    expect(JSON.stringify(replayRoutineUpdate(change.states, 'a', change.inversePatches!, 'json').states)).toBe(JSON.stringify(states));
+  });
+
   it('a refused patch leaves the states as they were', () => {
     const states = restoreRoutineStates({ a: { list: [1] } }, 'json');
     expect(() => replayRoutineUpdate(states, 'a', [{ op: 'add', path: ['list', 1], value: { f: () => 1 } }], 'json')).toThrow(
