@@ -5,6 +5,6 @@
  * @module routilux/machines
  */
 export { runtimeMachine, type RuntimeMachine, type RuntimeMachineEvent } from './runtime.machine.js';
-export { workerMachine, type WorkerMachine, type WorkerMachineEvent, type WorkerStateData, type StateUpdateReply } from './worker.machine.js';
+export { workerMachine, type WorkerMachine, type WorkerMachineEvent, type WorkerStateData, type WorkerContext, type StateUpdateReply } from './worker.machine.js';
 export { jobMachine, type JobMachine, type JobMachineContext, type JobMachineEvent, type JobDriver, type JobOutcome, type SlotDelivery, type ActivationRef } from './job.machine.js';
 export { jobHubLogic, type JobHubLogic, type JobHubContext } from './job-hub.logic.js';

@@ -349,6 +349,7 @@ function causeText(cause: unknown): string {
   return ` (${text.split('\n')[0]})`;
 }
 
+/** @internal How an error message shows a received value (short, never throws). */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);

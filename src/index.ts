@@ -40,10 +40,10 @@ export type { FlowDefinition, FlowRoutineDefinition, PolicyDefinition, ErrorHand
 export { createInspector, readableInspect, toInspectable } from './inspect/index.js';
 export type { Inspector, InspectorKind, InspectorOptions } from './inspect/index.js';
 export * from './stores/index.js';
-// --- packaging ---
-// Types that public signatures name (slot(), event(), RoutineFactory, the stores' base class): users can name them too.
-export type { SlotDeclaration, EventDeclaration } from './routine/define-routine.js';
+// Types that public signatures name: users can name them too.
+
+export type { SlotDeclaration, EventDeclaration, SlotsOf, EventsOf } from './routine/define-routine.js';
 export type { AnyRoutine } from './flow/definition.js';
 export type { StoreView } from './stores/store-view.js';
-// --- engine ---
+
 export type { FlowShape } from './flow/flow-shape.js';

@@ -67,7 +67,8 @@ function list(items: readonly unknown[], depth: number, path: Set<object>): unkn
 function entries(pairs: readonly (readonly [string, unknown])[], depth: number, path: Set<object>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, item] of pairs.slice(0, MAX_ITEMS)) {
-    if (item !== undefined) out[key] = plain(item, depth + 1, path);
+    // defineProperty, not assignment: a key named __proto__ must stay an entry, not replace the prototype.
+    if (item !== undefined) Object.defineProperty(out, key, { value: plain(item, depth + 1, path), enumerable: true, writable: true, configurable: true });
   }
   if (pairs.length > MAX_ITEMS) out['…'] = `${pairs.length - MAX_ITEMS} more keys`;
   return out;

@@ -97,6 +97,7 @@ export class JobContext {
     };
   }
 
+  /** @internal Created by the runtime for each post(); reach a job with getCurrentJob() or runtime.getJob(). */
   constructor(init: JobContextInit) {
     this.jobId = init.jobId;
     this.workerId = init.workerId;

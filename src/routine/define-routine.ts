@@ -55,8 +55,10 @@ function checkDefinition(definition: unknown): void {
   if (typeof definition.logic !== 'function') throw new InvalidArgumentError('defineRoutine logic', definition.logic, 'a function (slotData, message, state, context) => void');
 }
 
-type SlotsOf<SD> = { [K in keyof SD]: SD[K] extends SlotDeclaration<infer T> ? T : never };
-type EventsOf<ED> = { [K in keyof ED]: ED[K] extends EventDeclaration<infer T> ? T : never };
+/** The item type of each slot of a definition's `slots`: `{ input: slot<Order>() }` → `{ input: Order }`. */
+export type SlotsOf<SD> = { [K in keyof SD]: SD[K] extends SlotDeclaration<infer T> ? T : never };
+/** The payload type of each event of a definition's `events`: `{ output: event<Receipt>() }` → `{ output: Receipt }`. */
+export type EventsOf<ED> = { [K in keyof ED]: ED[K] extends EventDeclaration<infer T> ? T : never };
 
 export interface RoutineDefinition<SD extends Record<string, SlotDeclaration<unknown>>, ED extends Record<string, EventDeclaration<unknown>>> {
   /** The routine's type name, recorded by flow.toJSON() so a factory can rebuild it (see Routine.type). */

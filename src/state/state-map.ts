@@ -165,7 +165,7 @@ export class StateMap<V = unknown> implements SelfCheckingContainer, Iterable<[s
     return this.#maxEntries === Infinity ? { $stateMap: entries } : { $stateMap: entries, maxEntries: this.#maxEntries };
   }
 
-  /** For the serialization check: entries written since it last saw this map. */
+  /** @internal For the serialization check: entries written since it last saw this map. */
   *[uncheckedEntries](): Generator<readonly [string, unknown]> {
     for (let p = this.#pending; p; p = p.next) {
       // Only what the map still holds matters: overwritten, deleted and evicted values are gone.
@@ -173,7 +173,7 @@ export class StateMap<V = unknown> implements SelfCheckingContainer, Iterable<[s
     }
   }
 
-  /** The write holding this map passed: stop reporting its entries (until the next `set`). */
+  /** @internal The write holding this map passed: stop reporting its entries (until the next `set`). */
   [entriesChecked](): void {
     this.#pending = undefined;
   }

@@ -25,7 +25,7 @@ const bin = (name: string) => join(repoRoot, 'node_modules', '.bin', name);
 
 describe('package contents', () => {
   it('every tsup entry is exported, with ESM and CommonJS code and types, and typesVersions for node10 resolution', () => {
-    const entries = Object.keys((tsupConfig as { entry: Record<string, string> }).entry);
+    const entries = libraryEntries();
     const subpaths = entries.map((entry) => (entry === 'index' ? '.' : `./${entry}`));
     expect(codeSubpaths().sort()).toEqual(subpaths.sort());
     for (const entry of entries) {
@@ -43,7 +43,7 @@ describe('package contents', () => {
   });
 
   it('each CommonJS entry is the ES module itself, loaded with require(esm): no second implementation', () => {
-    for (const entry of Object.keys((tsupConfig as { entry: Record<string, string> }).entry)) {
+    for (const entry of libraryEntries()) {
       const cjs = readFileSync(join(packed.packageDir, 'dist', `${entry}.cjs`), 'utf8');
       expect(cjs).toContain(`module.exports = require('./${entry}.js');`);
       expect(cjs.split('\n').filter((line) => line.trim() && !line.trim().startsWith('//'))).toHaveLength(2);
@@ -192,3 +192,9 @@ describe('package linters (offline)', () => {
     expect(report.analysis.problems).toEqual([]);
   }, 60_000);
 });
+
+/** The tsup entries that are package exports: all but the command-line program, which is the package's `bin`. */
+function libraryEntries(): string[] {
+  const bins = Object.values((packageJson as unknown as { bin?: Record<string, string> }).bin ?? {});
+  return Object.keys((tsupConfig as { entry: Record<string, string> }).entry).filter((entry) => !bins.includes(`./dist/${entry}.js`));
+}
