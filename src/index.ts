@@ -41,9 +41,7 @@ export { createInspector, readableInspect, toInspectable } from './inspect/index
 export type { Inspector, InspectorKind, InspectorOptions } from './inspect/index.js';
 export * from './stores/index.js';
 // Types that public signatures name: users can name them too.
-
 export type { SlotDeclaration, EventDeclaration, SlotsOf, EventsOf } from './routine/define-routine.js';
 export type { AnyRoutine } from './flow/definition.js';
 export type { StoreView } from './stores/store-view.js';
-
 export type { FlowShape } from './flow/flow-shape.js';
