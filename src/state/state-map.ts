@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
+import { optionsBag } from '../util/args.js';
 import { entriesChecked, uncheckedEntries, type SelfCheckingContainer } from '../serialization/check.js';
 import { find, hashKey, insert, leavesOf, remove, type Leaf, type TrieNode } from './hash-trie.js';
 
@@ -61,8 +62,10 @@ export class StateMap<V = unknown> implements SelfCheckingContainer, Iterable<[s
   }
 
   /** An empty map; with `maxEntries`, bounded (evicting the least recently written entries). */
-  static empty<V = unknown>(options: StateMapOptions = {}): StateMap<V> {
-    const max = options.maxEntries ?? Infinity;
+  static empty<V = unknown>(options?: StateMapOptions): StateMap<V> {
+    const bag = optionsBag('stateMap options', options);
+    if (bag.maxEntries === null) throw new InvalidArgumentError('maxEntries', null, 'a positive integer, or leave it out for no bound');
+    const max = bag.maxEntries ?? Infinity;
     if (!(max === Infinity || (Number.isInteger(max) && max > 0))) {
       throw new InvalidArgumentError('maxEntries', max, 'a positive integer');
     }
@@ -206,5 +209,9 @@ export function stateMap<V = unknown>(options?: StateMapOptions): StateMap<V> {
 
 /** A StateMap bounded to `maxEntries`, evicting the least recently written entries: a cache that cannot grow. */
 export function lruRecord<V = unknown>(maxEntries: number): StateMap<V> {
+  // Unlike stateMap(), a bound is the point here: leaving it out (or Infinity) is a mistake, not "unbounded".
+  if (typeof maxEntries !== 'number' || !Number.isInteger(maxEntries) || maxEntries < 1) {
+    throw new InvalidArgumentError('lruRecord(maxEntries)', maxEntries, 'a positive integer: how many entries the cache keeps');
+  }
   return StateMap.empty<V>({ maxEntries });
 }

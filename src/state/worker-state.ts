@@ -1,7 +1,7 @@
 import type { Draft, Immutable } from 'immer';
 import type { Actor } from 'xstate';
 import type { StateUpdateReply, WorkerContext, WorkerMachine } from '../../machines/worker.machine.js';
-import { RoutiluxError, WorkerNotRunningError } from '../errors.js';
+import { InvalidArgumentError, RoutiluxError, WorkerNotRunningError } from '../errors.js';
 import { assertRoutineId, undefinedState } from './apply-update.js';
 
 /** Where a worker is in its life (`failed`: its actor crashed). */
@@ -92,6 +92,7 @@ export class WorkerState {
    * so the listener may itself update state). Returns a function that unsubscribes.
    */
   subscribe(listener: (snapshot: WorkerStateSnapshot) => void): () => void {
+    if (typeof listener !== 'function') throw new InvalidArgumentError('subscribe(listener)', listener, 'a function (snapshot) => void');
     let lastStates = this.#data.routineStates;
     let lastStatus = this.status;
     let queued = false;

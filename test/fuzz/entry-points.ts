@@ -70,6 +70,13 @@ export const jsonValue: Accepts = (v) => {
   return false;
 };
 const fn: Accepts = (v) => typeof v === 'function';
+/** What the stores' json serializer keeps: plain data, with Dates (tagged) anywhere in it. */
+const storeValue: Accepts = (v) => {
+  if (v instanceof Date) return true;
+  if (Array.isArray(v)) return v.every(storeValue);
+  if (isPlain(v)) return Object.values(v as object).every(storeValue);
+  return jsonValue(v);
+};
 
 const KEY_OPS = ['get', 'delete', 'exists'] as const;
 
@@ -158,7 +165,7 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
   { exportName: 'customPolicy', name: 'customPolicy(fn)', accepts: fn, call: (v) => customPolicy(v as never) },
   // ---- state helpers, console, inspection ----
   { exportName: 'stateMap', name: 'stateMap(options)', accepts: optionBag, call: (v) => stateMap(v as never) },
-  { exportName: 'lruRecord', name: 'lruRecord(max)', accepts: positiveInt, call: (v) => lruRecord(v as never) },
+  { exportName: 'lruRecord', name: 'lruRecord(max)', accepts: (v) => positiveInt(v) && v !== Infinity, call: (v) => lruRecord(v as never) },
   { exportName: 'StateMap', name: 'StateMap set(key)', accepts: (v) => typeof v === 'string', call: (v) => stateMap().set(v as never, 1) },
   { exportName: 'captureConsole', name: 'captureConsole(options)', accepts: optionBag, call: (v) => captureConsole(v as never)() },
   { exportName: 'createInspector', name: 'createInspector(kind)', accepts: none, call: (v) => createInspector(v as never) },
@@ -173,7 +180,7 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
   { exportName: 'createStore', name: 'createStore ROUTILUX_STORE', accepts: (v) => v === undefined || (typeof v === 'string' && ['', 'memory', 'memory:'].includes(v.trim())), call: (v) => createStore({ ROUTILUX_STORE: v as never }).close() },
   ...KEY_OPS.map((op): EntryPoint => ({ exportName: 'MemoryStore', name: `store.${op}(key)`, accepts: nonEmptyString, call: (v, e) => e.store[op](v as never) })),
   { exportName: 'MemoryStore', name: 'store.set(key)', accepts: nonEmptyString, call: (v, e) => e.store.set(v as never, 1) },
-  { exportName: 'MemoryStore', name: 'store.set(value)', accepts: (v) => jsonValue(v) || v instanceof Date, call: (v, e) => e.store.set('k', v) },
+  { exportName: 'MemoryStore', name: 'store.set(value)', accepts: storeValue, call: (v, e) => e.store.set('k', v) },
   { exportName: 'MemoryStore', name: 'store.set options', accepts: optionBag, call: (v, e) => e.store.set('k', 1, v as never) },
   { exportName: 'MemoryStore', name: 'store.keys(pattern)', accepts: (v) => v === undefined || typeof v === 'string', call: (v, e) => e.store.keys(v as never) },
   { exportName: 'MemoryStore', name: 'store.getMany(keys)', accepts: (v) => Array.isArray(v) && v.every(nonEmptyString), call: (v, e) => e.store.getMany(v as never) },

@@ -57,6 +57,7 @@ describe('StateMap', () => {
   });
 
   it('refuses a bad bound', () => {
-    expect(() => lruRecord(0)).toThrow(/maxEntries must be a positive integer/);
+    expect(() => lruRecord(0)).toThrow(/lruRecord\(maxEntries\) must be a positive integer/);
+    expect(() => lruRecord(Infinity)).toThrow(/lruRecord\(maxEntries\)/);
   });
 });
