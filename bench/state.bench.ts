@@ -14,6 +14,7 @@ import { assign, createActor, setup } from 'xstate';
 import { Flow, Runtime, stateMap, type StateMap, type WorkerState } from '../src/index.js';
 import { node } from '../test/helpers.js';
 import { gc, paired, printPaired } from './lib/measure.js';
+import { reportRow } from './lib/report.js';
 
 const TRIALS = 7;
 
@@ -170,13 +171,20 @@ const row = (n: number) => !only || only.includes(String(n));
 
 console.log(`updates/s, median of ${TRIALS} alternating runs; ratio = cost / baseline cost`);
 if (row(1)) {
-  printPaired('1. 1 update, 10,000 other routine states', await paired(TRIALS, async () => manyRoutines(10_000), async () => manyRoutines(10)), '10 others', 'updates/s');
+  const row1 = await paired(TRIALS, async () => manyRoutines(10_000), async () => manyRoutines(10));
+  printPaired('1. 1 update, 10,000 other routine states', row1, '10 others', 'updates/s');
+  reportRow({ what: 'update one routine state while the worker holds 10,000 other routine states, vs holding 10', measured: `${row1.ratio.toFixed(2)}x`, aim: '<= 1.2x', met: row1.ratio <= 1.2 });
 }
-if (row(2)) printPaired('2. 1 key of a 1,000-key state', await paired(TRIALS, async () => oneKeyInWorker(), oneKeyBareImmer), 'bare produce', 'updates/s');
+if (row(2)) {
+  const row2 = await paired(TRIALS, async () => oneKeyInWorker(), oneKeyBareImmer);
+  printPaired('2. 1 key of a 1,000-key state', row2, 'bare produce', 'updates/s');
+  reportRow({ what: 'update one key of a 1,000-key routine state, vs a bare Immer produce', measured: `${row2.ratio.toFixed(2)}x`, aim: '<= 1.5x', met: row2.ratio <= 1.5 });
+}
 if (row(3)) {
   const row3 = await paired(TRIALS, async () => smallInWorker(), smallBareXState);
   printPaired('3. small-state updates', row3, 'assign+Immer', 'updates/s');
   console.log(`   = ${(1 / row3.ratio).toFixed(2)}x the rate of XState assign applying the same recipe (aim >= 0.8x)`);
+  reportRow({ what: 'small-state updates/s vs XState assign (applying the same Immer recipe)', measured: `${(1 / row3.ratio).toFixed(2)}x`, aim: '>= 0.8x', met: 1 / row3.ratio >= 0.8 });
   const row3b = await paired(TRIALS, async () => smallInWorker(), smallAssignOnly);
   printPaired('   (ref) small-state updates', row3b, 'assign n+1', 'updates/s');
   console.log(`   = ${(1 / row3b.ratio).toFixed(2)}x the rate of an assign that only adds 1 (no Immer, no recipe)`);
