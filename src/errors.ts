@@ -79,9 +79,15 @@ export class DuplicateIdError extends RoutiluxError {
   }
 }
 
+/**
+ * One finding of flow.validate(): an `error` refuses the flow; a `warning` is reported (through the runtime's
+ * onWarning) and refuses it only under `strict`.
+ */
 export interface FlowProblem {
   readonly severity: 'error' | 'warning';
+  /** Stable machine-readable name of the problem, e.g. `UNKNOWN_ROUTINE`; match on this, not on the message. */
   readonly code: string;
+  /** Says what is wrong and how to fix it. */
   readonly message: string;
 }
 
@@ -220,8 +226,10 @@ export class ReadonlyStoreError extends RoutiluxError {
   }
 }
 
+/** One reason a value failed a store's schema, as the schema (Standard Schema) reported it. */
 export interface SchemaIssue {
   readonly message: string;
+  /** Where in the value the issue is, outermost key first; absent when it concerns the whole value. */
   readonly path?: readonly PropertyKey[];
 }
 
