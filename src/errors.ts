@@ -139,7 +139,9 @@ export class SlotQueueFullError extends RoutiluxError {
  */
 export class SerializationError extends RoutiluxError {
   constructor(
+    /** Where the value is, e.g. `routineStates.db.connection`. */
     readonly path: string,
+    /** Why it cannot be kept, e.g. `Server is not serializable`. */
     readonly reason: string,
     hint = 'Store plain data (objects, arrays, strings, finite numbers, booleans, null) and recreate live objects such as connections from it when needed.',
   ) {
@@ -222,8 +224,11 @@ export class NoCurrentJobError extends RoutiluxError {
  */
 export class InvalidArgumentError extends RoutiluxError {
   constructor(
+    /** Which argument or option, e.g. `addSlot("in") maxQueueLength`. */
     readonly argument: string,
+    /** The value that was refused. */
     readonly received: unknown,
+    /** What is accepted, in words: `a positive integer`. */
     readonly expected: string,
   ) {
     super('INVALID_ARGUMENT', `${argument} must be ${expected}; received ${describe(received)}.`);
@@ -269,6 +274,7 @@ export class SchemaValidationError extends RoutiluxError {
   constructor(
     readonly key: string,
     readonly issues: readonly SchemaIssue[],
+    /** `write`: the value given was refused and nothing was written. `read`: the stored value no longer matches. */
     readonly direction: 'write' | 'read',
   ) {
     const lines = issues.map((i) => `  - ${i.path?.length ? `${i.path.map(String).join('.')}: ` : ''}${i.message}`);
