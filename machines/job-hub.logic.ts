@@ -2,7 +2,9 @@ import { fromTransition, type AnyEventObject } from 'xstate';
 
 /** What the hub does when one of its job actors ends (reached a final state) or crashed. */
 export interface JobHubContext {
+  /** The job actor `jobId` reached a final state. */
   jobEnded(jobId: string): void;
+  /** The job actor `jobId` threw out of XState (a bug, not a failed job): `error` is what it threw. */
   jobCrashed(jobId: string, error: unknown): void;
   /** What the inspector shows for the hub's context. */
   toJSON(): unknown;
@@ -26,4 +28,5 @@ export const jobHubLogic = fromTransition(
   ({ input }: { input: JobHubContext }) => input,
 );
 
+/** The type of {@link jobHubLogic}. */
 export type JobHubLogic = typeof jobHubLogic;

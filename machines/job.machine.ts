@@ -34,10 +34,15 @@ export interface JobDriver {
   finish(outcome: JobOutcome, reason?: unknown): void;
 }
 
+/** The job machine's context: only the driver it asks (the job's state lives there, not in XState). */
 export interface JobMachineContext {
   readonly driver: JobDriver;
 }
 
+/**
+ * What a job actor receives: work (`slot.enqueue`, `routine.done`, `timer.fire`), after each of which it checks
+ * whether the job has ended, and the endings (`job.cancel`, `job.timeout`, `job.fail`, `job.idle`).
+ */
 export type JobMachineEvent =
   | { type: 'slot.enqueue'; items: readonly SlotDelivery[]; buffered?: boolean }
   | { type: 'routine.done'; activation: ActivationRef }
@@ -92,6 +97,7 @@ export const jobMachine = setup({
 }).createMachine({
   id: 'job',
   // The input is the context as it is: one object fewer per job.
+  /** The context is the input, `{ driver }`, as it is. */
   context: ({ input }) => input,
   initial: 'running',
   states: {
@@ -105,4 +111,5 @@ export const jobMachine = setup({
   },
 });
 
+/** The type of {@link jobMachine}. */
 export type JobMachine = typeof jobMachine;

@@ -1,5 +1,6 @@
 import { setup } from 'xstate';
 
+/** What the runtime machine receives: `shutdown` from the runtime, and the endings of its worker children. */
 export type RuntimeMachineEvent =
   | { type: 'shutdown' }
   // Workers are created with createActor({ parent }) rather than spawned, so their endings are typed here. A
@@ -35,4 +36,5 @@ export const runtimeMachine = setup({
   },
 });
 
+/** The type of {@link runtimeMachine}, for typing actors and snapshots of it. */
 export type RuntimeMachine = typeof runtimeMachine;

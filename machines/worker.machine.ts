@@ -27,6 +27,10 @@ export interface StateUpdateReply {
   abandoned?: boolean;
 }
 
+/**
+ * What a worker actor receives: `job.post` starts a job, `state.update` applies a recipe to a routine's state,
+ * `pause`/`resume`/`stop` come from the Worker handle.
+ */
 export type WorkerMachineEvent =
   | { type: 'job.post'; job: unknown }
   | { type: 'state.update'; routineId: string; update: unknown; reply: StateUpdateReply }
@@ -66,6 +70,7 @@ export const workerMachine = setup({
   },
 }).createMachine({
   id: 'worker',
+  /** Builds the WorkerState from the plain data the worker is started with (its input). */
   context: ({ input }) => ({ workerId: input.workerId, flowId: input.flowId, routineStates: RoutineStates.fromRecord(input.routineStates) }),
   initial: 'starting',
   on: {
@@ -107,4 +112,5 @@ export const workerMachine = setup({
   },
 });
 
+/** The type of {@link workerMachine}. */
 export type WorkerMachine = typeof workerMachine;

@@ -3,6 +3,7 @@
  * says what was wrong and how to fix it, for people.
  */
 export class RoutiluxError extends Error {
+  /** Stable, machine-readable, e.g. `INVALID_ARGUMENT`: branch on it rather than on the message or the class name. */
   readonly code: string;
 
   constructor(code: string, message: string, options?: { cause?: unknown }) {
@@ -14,6 +15,7 @@ export class RoutiluxError extends Error {
 
 const list = (names: readonly string[]): string => (names.length ? names.map((n) => `"${n}"`).join(', ') : '(none)');
 
+/** `FLOW_NOT_FOUND`: a flow named by string is not in the FlowRegistry; lists the registered names. */
 export class FlowNotFoundError extends RoutiluxError {
   constructor(
     readonly flowName: string,
@@ -27,6 +29,7 @@ export class FlowNotFoundError extends RoutiluxError {
   }
 }
 
+/** `ROUTINE_NOT_FOUND`: a routine id the flow does not have (connect, post); lists its routine ids. */
 export class RoutineNotFoundError extends RoutiluxError {
   constructor(
     readonly routineId: string,
@@ -41,6 +44,7 @@ export class RoutineNotFoundError extends RoutiluxError {
   }
 }
 
+/** `SLOT_NOT_FOUND`: a slot the routine does not declare (connect, post); lists its slots. */
 export class SlotNotFoundError extends RoutiluxError {
   constructor(
     readonly slotName: string,
@@ -55,6 +59,7 @@ export class SlotNotFoundError extends RoutiluxError {
   }
 }
 
+/** `EVENT_NOT_FOUND`: an event the routine does not declare (connect, emit); lists its events. */
 export class EventNotFoundError extends RoutiluxError {
   constructor(
     readonly eventName: string,
@@ -69,6 +74,7 @@ export class EventNotFoundError extends RoutiluxError {
   }
 }
 
+/** `DUPLICATE_ID`: an id (slot, event, routine, connection, worker, job) already taken where it must be unique. */
 export class DuplicateIdError extends RoutiluxError {
   constructor(
     readonly kind: string,
@@ -79,12 +85,22 @@ export class DuplicateIdError extends RoutiluxError {
   }
 }
 
+/**
+ * One finding of flow.validate(): an `error` refuses the flow; a `warning` is reported (through the runtime's
+ * onWarning) and refuses it only under `strict`.
+ */
 export interface FlowProblem {
   readonly severity: 'error' | 'warning';
+  /** Stable machine-readable name of the problem, e.g. `UNKNOWN_ROUTINE`; match on this, not on the message. */
   readonly code: string;
+  /** Says what is wrong and how to fix it. */
   readonly message: string;
 }
 
+/**
+ * `FLOW_INVALID`: flow.validate() found errors (or, under `strict`, warnings) when a worker was to start the flow;
+ * `problems` lists them all.
+ */
 export class FlowValidationError extends RoutiluxError {
   constructor(
     readonly flowName: string,
@@ -101,6 +117,7 @@ export class FlowValidationError extends RoutiluxError {
   }
 }
 
+/** `SLOT_QUEUE_FULL`: an item was refused because the slot already holds `maxQueueLength` items for that job. */
 export class SlotQueueFullError extends RoutiluxError {
   constructor(
     readonly jobId: string,
@@ -116,9 +133,15 @@ export class SlotQueueFullError extends RoutiluxError {
   }
 }
 
+/**
+ * `NOT_SERIALIZABLE`: a value (state, config, metadata, posted data, stored value) that cannot be kept as data;
+ * `path` says where in it, e.g. `routineStates.db.connection`. Nothing was written.
+ */
 export class SerializationError extends RoutiluxError {
   constructor(
+    /** Where the value is, e.g. `routineStates.db.connection`. */
     readonly path: string,
+    /** Why it cannot be kept, e.g. `Server is not serializable`. */
     readonly reason: string,
     hint = 'Store plain data (objects, arrays, strings, finite numbers, booleans, null) and recreate live objects such as connections from it when needed.',
   ) {
@@ -126,6 +149,7 @@ export class SerializationError extends RoutiluxError {
   }
 }
 
+/** `JOB_TIMEOUT`: a job's error when its timeout (ms) elapsed before it finished; the job ends `timedOut`. */
 export class JobTimeoutError extends RoutiluxError {
   constructor(
     readonly jobId: string,
@@ -139,6 +163,7 @@ export class JobTimeoutError extends RoutiluxError {
   }
 }
 
+/** `JOB_CANCELLED`: a job's error when it was cancelled (job.cancel(), its worker stopped, shutdown). */
 export class JobCancelledError extends RoutiluxError {
   constructor(
     readonly jobId: string,
@@ -148,12 +173,14 @@ export class JobCancelledError extends RoutiluxError {
   }
 }
 
+/** `RUNTIME_SHUT_DOWN`: exec or post after runtime.shutdown(). */
 export class RuntimeShutDownError extends RoutiluxError {
   constructor(readonly action: string) {
     super('RUNTIME_SHUT_DOWN', `Cannot ${action}: this Runtime has been shut down. Create a new Runtime to run more work.`);
   }
 }
 
+/** `WORKER_NOT_RUNNING`: the worker is paused, stopping or stopped, so it cannot do `action`. */
 export class WorkerNotRunningError extends RoutiluxError {
   constructor(
     readonly workerId: string,
@@ -167,6 +194,7 @@ export class WorkerNotRunningError extends RoutiluxError {
   }
 }
 
+/** `WORKER_NOT_FOUND`: no live worker has that id; lists the live ones. */
 export class WorkerNotFoundError extends RoutiluxError {
   constructor(
     readonly workerId: string,
@@ -179,6 +207,7 @@ export class WorkerNotFoundError extends RoutiluxError {
   }
 }
 
+/** `NO_CURRENT_JOB`: a call that needs the running job (routine.emit) made outside a routine's logic. */
 export class NoCurrentJobError extends RoutiluxError {
   constructor(readonly action: string) {
     super(
@@ -189,28 +218,38 @@ export class NoCurrentJobError extends RoutiluxError {
   }
 }
 
+/**
+ * `INVALID_ARGUMENT`: an argument or option of the wrong type or out of range; the message names it, what was
+ * received and what is accepted. Thrown before anything is changed.
+ */
 export class InvalidArgumentError extends RoutiluxError {
   constructor(
+    /** Which argument or option, e.g. `addSlot("in") maxQueueLength`. */
     readonly argument: string,
+    /** The value that was refused. */
     readonly received: unknown,
+    /** What is accepted, in words: `a positive integer`. */
     readonly expected: string,
   ) {
     super('INVALID_ARGUMENT', `${argument} must be ${expected}; received ${describe(received)}.`);
   }
 }
 
+/** `STORE_CONNECTION`: a store could not reach or open its backend (Redis unreachable or closed, SQLite file not openable). */
 export class StoreConnectionError extends RoutiluxError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('STORE_CONNECTION', message, options);
   }
 }
 
+/** `STORE_CLOSED`: an operation on a store after close(). */
 export class StoreClosedError extends RoutiluxError {
   constructor(readonly operation: string) {
     super('STORE_CLOSED', `Cannot ${operation}: the store has been closed. Create a new store instance to keep using it.`);
   }
 }
 
+/** `STORE_READONLY`: a write through a view made by store.readonly(). */
 export class ReadonlyStoreError extends RoutiluxError {
   constructor(readonly operation: string) {
     super(
@@ -220,15 +259,22 @@ export class ReadonlyStoreError extends RoutiluxError {
   }
 }
 
+/** One reason a value failed a store's schema, as the schema (Standard Schema) reported it. */
 export interface SchemaIssue {
   readonly message: string;
+  /** Where in the value the issue is, outermost key first; absent when it concerns the whole value. */
   readonly path?: readonly PropertyKey[];
 }
 
+/**
+ * `SCHEMA_INVALID`: a value written to, or read from, a typedStore does not match its schema; `direction` says
+ * which, `issues` what the schema reported.
+ */
 export class SchemaValidationError extends RoutiluxError {
   constructor(
     readonly key: string,
     readonly issues: readonly SchemaIssue[],
+    /** `write`: the value given was refused and nothing was written. `read`: the stored value no longer matches. */
     readonly direction: 'write' | 'read',
   ) {
     const lines = issues.map((i) => `  - ${i.path?.length ? `${i.path.map(String).join('.')}: ` : ''}${i.message}`);
@@ -242,6 +288,7 @@ export class SchemaValidationError extends RoutiluxError {
   }
 }
 
+/** `ROUTINE_TYPE_MISSING`: flow.toJSON() met a routine with no type name, so a definition could not rebuild it. */
 export class MissingRoutineTypeError extends RoutiluxError {
   constructor(
     readonly routineId: string,
@@ -256,6 +303,7 @@ export class MissingRoutineTypeError extends RoutiluxError {
   }
 }
 
+/** `UNKNOWN_ROUTINE_TYPE`: Flow.fromJSON's factory has no routine for a definition's type, or returned no Routine. */
 export class UnknownRoutineTypeError extends RoutiluxError {
   constructor(
     readonly routineType: string,
@@ -276,6 +324,7 @@ export class UnknownRoutineTypeError extends RoutiluxError {
   }
 }
 
+/** `FLOW_DEFINITION_VERSION`: a flow definition without a version, or of a version this routilux cannot read. */
 export class UnsupportedFlowDefinitionVersionError extends RoutiluxError {
   constructor(
     readonly version: unknown,

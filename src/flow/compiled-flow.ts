@@ -17,6 +17,7 @@ export interface SlotTarget {
   readonly maxQueueLength: number;
 }
 
+/** One routine of a CompiledFlow, with what it was set up with at compile time and where its events go. */
 export interface CompiledRoutine {
   readonly id: string;
   readonly index: number;
@@ -45,6 +46,10 @@ export interface CompiledFlow {
   readonly jobTimeout: number | undefined;
 }
 
+/**
+ * Freezes `flow` for a worker that is starting.
+ * @throws FlowValidationError when flow.validate() reports an error (warnings are the runtime's to report).
+ */
 export function compileFlow(flow: Flow): CompiledFlow {
   const problems = flow.validate();
   if (problems.some((p) => p.severity === 'error')) throw new FlowValidationError(flow.name, problems);

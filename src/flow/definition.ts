@@ -31,6 +31,7 @@ export interface ErrorHandlerDefinition {
   readonly retryBackoff: number;
 }
 
+/** One routine of a FlowDefinition: its id in the flow, how to rebuild it, and the settings to apply to it. */
 export interface FlowRoutineDefinition {
   readonly id: string;
   /** What the routine factory is asked for (see Routine.type). */
@@ -71,6 +72,11 @@ export type AnyRoutine = Pick<Routine, 'type' | 'slots' | 'events' | 'config' | 
 
 // ---------------------------------------------------------------------------------------------- writing
 
+/**
+ * What flow.toJSON() returns.
+ * @throws MissingRoutineTypeError for a routine without a type name.
+ * @throws SerializationError for config that is not plain JSON data.
+ */
 export function flowToDefinition(flow: FlowShape): FlowDefinition {
   const routines = [...flow.routines].map(([id, routine]) => routineToDefinition(flow.name, id, routine));
   return {

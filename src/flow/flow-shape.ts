@@ -3,8 +3,10 @@ import type { Routine } from '../routine/routine.js';
 
 /** An edge of the graph: what `from` emits as `event` arrives in slot `slot` of `to`. */
 export interface Connection {
+  /** The emitting routine's id. */
   readonly from: string;
   readonly event: string;
+  /** The receiving routine's id. */
   readonly to: string;
   readonly slot: string;
 }

@@ -10,10 +10,11 @@ import { validateFlow } from './validate.js';
 
 export type { Connection } from './flow-shape.js';
 
+/** Options of new Flow(); both can also be set later (setErrorHandler, setJobTimeout). */
 export interface FlowOptions {
   /** Used by routines that have no error handler of their own. Default: `stop`. */
   readonly errorHandler?: ErrorHandler;
-  /** Default timeout (ms) for jobs of this flow; `post(..., { timeout })` overrides it. */
+  /** Default timeout (ms, > 0) for jobs of this flow; `post(..., { timeout })` overrides it. Default: none. */
   readonly jobTimeout?: number;
 }
 
@@ -22,12 +23,14 @@ export interface FlowOptions {
  * that made it, with the names that exist.
  */
 export class Flow implements FlowShape {
+  /** The flow's name: what FlowRegistry.register files it under and flow definitions record. */
   readonly name: string;
   readonly #routines = new Map<string, Routine>();
   readonly #connections: Connection[] = [];
   #errorHandler: ErrorHandler | undefined;
   #jobTimeout: number | undefined;
 
+  /** @throws InvalidArgumentError for an empty name or a bad option. */
   constructor(name: string, flowOptions?: FlowOptions) {
     if (typeof name !== 'string' || name.trim() === '') throw new InvalidArgumentError('Flow name', name, 'a non-empty string');
     const options = optionsBag('Flow options', flowOptions);
@@ -36,6 +39,12 @@ export class Flow implements FlowShape {
     if (options.jobTimeout !== undefined) this.setJobTimeout(options.jobTimeout);
   }
 
+  /**
+   * Adds `routine` under `id`, the name connections and posts use. One Routine object may be added under several
+   * ids; each id is a separate node with its own queues. Returns the flow for chaining.
+   * @throws InvalidArgumentError when `routine` is not a Routine or `id` is not a valid name.
+   * @throws DuplicateIdError when the flow already has a routine `id`.
+   */
   addRoutine<S extends SlotTypes, E extends EventTypes>(routine: Routine<S, E>, id: string): this {
     if (!(routine instanceof Routine)) {
       throw new InvalidArgumentError(`addRoutine(routine, "${String(id)}")`, routine, 'a Routine instance (new MyRoutine() or defineRoutine(...))');
@@ -47,7 +56,13 @@ export class Flow implements FlowShape {
     return this;
   }
 
-  /** Connects `from`'s event to `to`'s slot. One event may feed many slots (fan-out) and one slot many events (fan-in). */
+  /**
+   * Connects `from`'s event to `to`'s slot. One event may feed many slots (fan-out) and one slot many events
+   * (fan-in). Returns the flow for chaining.
+   * @throws RoutineNotFoundError, EventNotFoundError or SlotNotFoundError for a name that does not exist (the
+   * message lists those that do).
+   * @throws DuplicateIdError when the same connection already exists.
+   */
   connect(from: string, event: string, to: string, slot: string): this {
     assertId('connect(from)', from);
     assertId('connect(event)', event);
@@ -64,18 +79,26 @@ export class Flow implements FlowShape {
     return this;
   }
 
+  /** The routine added under `id`, or undefined. */
   getRoutine(id: string): Routine | undefined {
     return this.#routines.get(id);
   }
 
+  /** Routine id → routine, in the order they were added. */
   get routines(): ReadonlyMap<string, Routine> {
     return this.#routines;
   }
 
+  /** The connections, in the order they were made. */
   get connections(): readonly Connection[] {
     return this.#connections;
   }
 
+  /**
+   * Sets the error handler of routines that have none of their own; `undefined` goes back to the default
+   * (`stop`). Returns the flow for chaining.
+   * @throws InvalidArgumentError when `handler` is not an ErrorHandler.
+   */
   setErrorHandler(handler: ErrorHandler | undefined): this {
     if (handler !== undefined && !(handler instanceof ErrorHandler)) {
       throw new InvalidArgumentError('Flow setErrorHandler(handler)', handler, "an ErrorHandler (new ErrorHandler({ strategy: 'retry' })) or undefined");
@@ -84,16 +107,23 @@ export class Flow implements FlowShape {
     return this;
   }
 
+  /** The flow's error handler; undefined means the default, `stop`. */
   get errorHandler(): ErrorHandler | undefined {
     return this.#errorHandler;
   }
 
+  /**
+   * Sets the default timeout (ms, > 0) of this flow's jobs; `undefined` removes it. A post's own `timeout`
+   * overrides it. Returns the flow for chaining.
+   * @throws InvalidArgumentError when `ms` is not a number of ms > 0 and at most 2^31 − 1.
+   */
   setJobTimeout(ms: number | undefined): this {
     if (ms !== undefined) assertDelay('jobTimeout', ms, false);
     this.#jobTimeout = ms;
     return this;
   }
 
+  /** The default job timeout in ms; undefined when jobs of this flow have none. */
   get jobTimeout(): number | undefined {
     return this.#jobTimeout;
   }

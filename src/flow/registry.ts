@@ -7,6 +7,7 @@ export class FlowRegistry {
   static #instance: FlowRegistry | undefined;
   readonly #flows = new Map<string, Flow>();
 
+  /** The process-wide registry, created on first use. */
   static getInstance(): FlowRegistry {
     return (FlowRegistry.#instance ??= new FlowRegistry());
   }
@@ -50,10 +51,12 @@ export class FlowRegistry {
     return this.#flows.delete(name);
   }
 
+  /** The registered names, in registration order. */
   names(): string[] {
     return [...this.#flows.keys()];
   }
 
+  /** Unregisters every flow (tests use it to start from an empty registry). */
   clear(): void {
     this.#flows.clear();
   }

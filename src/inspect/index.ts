@@ -36,7 +36,9 @@ export interface InspectorOptions {
 
 /** A started Stately inspector: pass `inspect` to `new Runtime({ inspect })`. */
 export interface Inspector {
+  /** Which inspector this is (the `kind` it was created with). */
   readonly kind: InspectorKind;
+  /** The observer to hand to `new Runtime({ inspect })`: it sees every worker and job actor. */
   readonly inspect: Observer<InspectionEvent>;
   /** Starts the inspector (createInspector already has): connects, or opens its window. Events reported while not connected are held, up to `maxDeferredEvents`. */
   start(): void;

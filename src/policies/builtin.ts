@@ -67,6 +67,10 @@ export function timeIntervalPolicy(ms: number): ActivationPolicy {
   });
 }
 
+/**
+ * What a customPolicy function returns: `true` takes every item, `false` waits, an object activates with
+ * `take` (default `'all'`) and passes `message` to the logic.
+ */
 export type CustomPolicyResult = boolean | { readonly take?: Take; readonly message?: unknown };
 
 /**

@@ -60,15 +60,21 @@ export type SlotsOf<SD> = { [K in keyof SD]: SD[K] extends SlotDeclaration<infer
 /** The payload type of each event of a definition's `events`: `{ output: event<Receipt>() }` → `{ output: Receipt }`. */
 export type EventsOf<ED> = { [K in keyof ED]: ED[K] extends EventDeclaration<infer T> ? T : never };
 
+/** What defineRoutine takes: the parts of a routine in one object, each applied as the matching Routine setter. */
 export interface RoutineDefinition<SD extends Record<string, SlotDeclaration<unknown>>, ED extends Record<string, EventDeclaration<unknown>>> {
   /** The routine's type name, recorded by flow.toJSON() so a factory can rebuild it (see Routine.type). */
   readonly name?: string;
+  /** Slot name → slot<Item>(options); at least one. */
   readonly slots: SD;
+  /** Event name → event<Payload>(params). Default: none. */
   readonly events?: ED;
   /** Receives typed slot data; emit through the 4th argument: `(data, message, state, { emit }) => emit('out', …)`. */
   readonly logic: RoutineLogic<SlotsOf<SD>, EventsOf<ED>>;
+  /** When the logic runs. Default immediatePolicy(). */
   readonly policy?: ActivationPolicy;
+  /** Overrides the flow's error handler for this routine. */
   readonly errorHandler?: ErrorHandler;
+  /** Initial config (see Routine.setConfig): plain JSON data. */
   readonly config?: Readonly<Record<string, unknown>>;
 }
 
@@ -84,6 +90,9 @@ export interface RoutineDefinition<SD extends Record<string, SlotDeclaration<unk
  *   logic: async ({ input }, _message, _state, { emit }) => emit('output', { status: (await fetch(input[0]!.url)).status }),
  * });
  * ```
+ *
+ * @throws InvalidArgumentError naming the first field that is missing, unknown or of the wrong kind, and
+ * whatever the matching Routine setter throws.
  */
 export function defineRoutine<
   SD extends Record<string, SlotDeclaration<unknown>>,

@@ -11,25 +11,47 @@ import { MAX_TIMER_DELAY, assertDelay } from '../util/delay.js';
  */
 export type ErrorStrategy = 'stop' | 'continue' | 'retry' | 'skip';
 
+/** Options of new ErrorHandler(); every field is optional. */
 export interface ErrorHandlerOptions {
+  /** What a failing logic call leads to. Default `stop`. */
   readonly strategy?: ErrorStrategy;
+  /** Under `retry`: runs allowed after the first, an integer >= 0. Default 3. */
   readonly maxRetries?: number;
+  /** Under `retry`: ms before the first retry, on the runtime clock. Default 100. */
   readonly retryDelay?: number;
+  /** Under `retry`: factor (>= 1) each further retry's delay is multiplied by. Default 2. */
   readonly retryBackoff?: number;
-  /** Only errors for which this returns true are retried; others fail the job at once. */
+  /** Only errors for which this returns true are retried; others fail the job at once. Default: every error. */
   readonly isRetryable?: (error: unknown) => boolean;
 }
 
 const STRATEGIES: readonly ErrorStrategy[] = ['stop', 'continue', 'retry', 'skip'];
 const OPTION_NAMES: readonly string[] = ['strategy', 'maxRetries', 'retryDelay', 'retryBackoff', 'isRetryable'];
 
+/**
+ * What happens when a routine's logic throws or rejects: set one per flow (flow.setErrorHandler) and override it
+ * per routine (routine.setErrorHandler). Immutable; the options are checked once, here.
+ *
+ * ```ts
+ * new ErrorHandler({ strategy: 'retry', maxRetries: 5, retryDelay: 200, isRetryable: (e) => e instanceof NetworkError })
+ * ```
+ */
 export class ErrorHandler {
+  /** See {@link ErrorStrategy}. */
   readonly strategy: ErrorStrategy;
+  /** Runs allowed after the first under `retry`. */
   readonly maxRetries: number;
+  /** ms before the first retry. */
   readonly retryDelay: number;
+  /** Factor each further retry's delay is multiplied by. */
   readonly retryBackoff: number;
+  /** Whether an error may be retried; the others fail the job at once. */
   readonly isRetryable: (error: unknown) => boolean;
 
+  /**
+   * @throws InvalidArgumentError for an unknown option or a value out of range (the message names it and what
+   * it accepts).
+   */
   constructor(options?: ErrorHandlerOptions) {
     const bag = optionsBag('ErrorHandler options', options);
     for (const key of Object.keys(bag)) {
@@ -54,9 +76,11 @@ export class ErrorHandler {
     return Math.min(MAX_TIMER_DELAY, this.retryDelay * this.retryBackoff ** (attempt - 1));
   }
 
+  /** The handler as flow definitions record it; `isRetryable` is code, so it is left out. */
   toJSON(): { strategy: ErrorStrategy; maxRetries: number; retryDelay: number; retryBackoff: number } {
     return { strategy: this.strategy, maxRetries: this.maxRetries, retryDelay: this.retryDelay, retryBackoff: this.retryBackoff };
   }
 }
 
+/** The handler used when neither the routine nor the flow sets one: `stop`, the job fails with the error. */
 export const DEFAULT_ERROR_HANDLER = new ErrorHandler();

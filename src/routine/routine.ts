@@ -20,15 +20,25 @@ export type SlotData<S extends SlotTypes> = { readonly [K in keyof S]: readonly 
 
 /** The 4th argument of every logic call: handy in arrow functions, where `this.emit` is not the routine's. */
 export interface LogicContext<E extends EventTypes = EventTypes> {
+  /** The job this activation belongs to: per-job data, trace and output. */
   readonly job: JobContext;
+  /** The id this routine has in its flow (one Routine object may be added under several ids). */
   readonly routineId: string;
   /** 1 on the first run, 2 on the first retry, … */
   readonly attempt: number;
   /** Aborted when the job is cancelled, times out or fails: long-running logic should stop then. */
   readonly signal: AbortSignal;
+  /**
+   * Same as the routine's emit: sends `payload` to every slot connected to `event`, within this job.
+   * @throws EventNotFoundError when the routine declares no such event.
+   */
   emit<K extends keyof E & string>(event: K, payload?: E[K]): void;
 }
 
+/**
+ * What a routine does when its policy activates it. Runs with `this` bound to the routine; may be async (the
+ * routine counts as running until the promise settles). A throw or rejection goes to the error handler (the routine's, else the flow's).
+ */
 export type RoutineLogic<S extends SlotTypes = SlotTypes, E extends EventTypes = EventTypes> = (
   slotData: SlotData<S>,
   policyMessage: unknown,
@@ -36,24 +46,35 @@ export type RoutineLogic<S extends SlotTypes = SlotTypes, E extends EventTypes =
   context: LogicContext<E>,
 ) => void | Promise<void>;
 
+/** Options of Routine.addSlot and slot(). */
 export interface SlotOptions {
   /** Items a slot may hold per job before an emit into it fails with SlotQueueFullError. Default 10,000. */
   readonly maxQueueLength?: number;
 }
 
+/** A declared slot, as Routine.slots lists it: options resolved to their values. */
 export interface SlotSpec {
   readonly name: string;
+  /** Items the slot may hold per job (the default filled in). */
   readonly maxQueueLength: number;
 }
 
+/** A declared event, as Routine.events lists it. */
 export interface EventSpec {
   readonly name: string;
+  /** The payload's field names given to addEvent: documentation for flow definitions and diagrams, not checked. */
   readonly params: readonly string[];
 }
 
+/** Items a slot holds per job when addSlot is given no `maxQueueLength`. */
 export const DEFAULT_MAX_QUEUE_LENGTH = 10_000;
 const NAME = /^[A-Za-z_][\w-]*$/;
 
+/**
+ * Checks a slot or event name (letters, digits, `_`, `-`; not starting with a digit or `-`), so names stay
+ * usable in flow definitions, DSL files and diagrams.
+ * @throws InvalidArgumentError naming `kind` when the name does not fit.
+ */
 export function assertName(kind: string, name: unknown): asserts name is string {
   if (typeof name !== 'string' || !NAME.test(name)) {
     throw new InvalidArgumentError(`${kind} name`, name, 'a non-empty string of letters, digits, "_" or "-" (starting with a letter or "_")');
@@ -86,6 +107,10 @@ export class Routine<S extends SlotTypes = SlotTypes, E extends EventTypes = Eve
     return ctor !== Routine && ctor.name !== '' ? ctor.name : undefined;
   }
 
+  /**
+   * Names the routine's kind for flow definitions (see {@link Routine.type}); returns the routine for chaining.
+   * @throws InvalidArgumentError when `name` is empty or has leading or trailing spaces.
+   */
   setType(name: string): this {
     if (typeof name !== 'string' || name.trim() === '' || name.trim() !== name) {
       throw new InvalidArgumentError('setType(name)', name, 'a non-empty string without leading or trailing spaces, e.g. "FetchRoutine"');
@@ -94,6 +119,11 @@ export class Routine<S extends SlotTypes = SlotTypes, E extends EventTypes = Eve
     return this;
   }
 
+  /**
+   * Declares an input slot that connections and posts deliver items to; returns the routine for chaining.
+   * @throws InvalidArgumentError for a bad name or `maxQueueLength` (a positive integer, default 10,000).
+   * @throws DuplicateIdError when the routine already has a slot of that name.
+   */
   addSlot(name: keyof S & string, slotOptions?: SlotOptions): this {
     assertName('slot', name);
     const options = optionsBag(`addSlot("${name}") options`, slotOptions);
@@ -107,7 +137,12 @@ export class Routine<S extends SlotTypes = SlotTypes, E extends EventTypes = Eve
     return this;
   }
 
-  /** `params` documents the payload's fields (shown in flow definitions and diagrams). */
+  /**
+   * Declares an output event the logic may emit; `params` documents the payload's fields (shown in flow
+   * definitions and diagrams). Returns the routine for chaining.
+   * @throws InvalidArgumentError for a bad name or `params` that is not an array of strings.
+   * @throws DuplicateIdError when the routine already has an event of that name.
+   */
   addEvent(name: keyof E & string, params: readonly string[] = []): this {
     assertName('event', name);
     if (this.#events.has(name)) throw new DuplicateIdError('event', name, `Routine ${this.constructor.name}`);
@@ -118,12 +153,21 @@ export class Routine<S extends SlotTypes = SlotTypes, E extends EventTypes = Eve
     return this;
   }
 
+  /**
+   * Sets what runs on each activation, replacing any earlier logic; returns the routine for chaining.
+   * @throws InvalidArgumentError when `logic` is not a function.
+   */
   setLogic(logic: RoutineLogic<S, E>): this {
     if (typeof logic !== 'function') throw new InvalidArgumentError('setLogic(logic)', logic, 'a function (slotData, policyMessage, workerState) => void | Promise<void>');
     this.#logic = logic;
     return this;
   }
 
+  /**
+   * Sets when the logic runs and with which slot items (default: immediatePolicy(), once per item); returns the
+   * routine for chaining.
+   * @throws InvalidArgumentError when `policy` has no `decide` function.
+   */
   setActivationPolicy(policy: ActivationPolicy): this {
     if (!policy || typeof policy.decide !== 'function') {
       throw new InvalidArgumentError('setActivationPolicy(policy)', policy, 'a policy such as immediatePolicy() or batchSizePolicy(10)');
@@ -132,7 +176,10 @@ export class Routine<S extends SlotTypes = SlotTypes, E extends EventTypes = Eve
     return this;
   }
 
-  /** Overrides the flow's error handler for this routine. */
+  /**
+   * Overrides the flow's error handler for this routine; `undefined` goes back to the flow's.
+   * @throws InvalidArgumentError when `handler` is not an ErrorHandler.
+   */
   setErrorHandler(handler: ErrorHandler | undefined): this {
     if (handler !== undefined && !(handler instanceof ErrorHandler)) {
       throw new InvalidArgumentError('setErrorHandler(handler)', handler, "an ErrorHandler (new ErrorHandler({ strategy: 'retry', maxRetries: 3 })) or undefined");
@@ -141,7 +188,12 @@ export class Routine<S extends SlotTypes = SlotTypes, E extends EventTypes = Eve
     return this;
   }
 
-  /** Merges `values` into the routine's config (read-only to logic through getConfig). */
+  /**
+   * Merges `values` (copied, then frozen) into the routine's config, which logic reads through getConfig and
+   * flow.toJSON() records.
+   * @throws InvalidArgumentError when `values` is not a plain object.
+   * @throws SerializationError when a value is not JSON-serializable (a function, a class instance, a cycle, …).
+   */
   setConfig(values: Readonly<Record<string, unknown>>): this {
     if (!isPlainObject(values)) throw new InvalidArgumentError('setConfig(values)', values, 'a plain object of config values');
     // Config is part of the flow's definition (flow.toJSON()): it follows the serialization rules of WorkerState.
@@ -159,34 +211,42 @@ export class Routine<S extends SlotTypes = SlotTypes, E extends EventTypes = Eve
     return (Object.hasOwn(this.#config, key) ? this.#config[key] : defaultValue) as T;
   }
 
+  /** The whole config, frozen, with no prototype. */
   get config(): Readonly<Record<string, unknown>> {
     return this.#config;
   }
 
+  /** The declared slots, in declaration order (a copy). */
   get slots(): readonly SlotSpec[] {
     return [...this.#slots.values()];
   }
 
+  /** The declared events, in declaration order (a copy). */
   get events(): readonly EventSpec[] {
     return [...this.#events.values()];
   }
 
+  /** The slot declared under `name`, or undefined. */
   getSlot(name: string): SlotSpec | undefined {
     return this.#slots.get(name);
   }
 
+  /** Whether the routine declares an event `name`. */
   hasEvent(name: string): boolean {
     return this.#events.has(name);
   }
 
+  /** The logic set by setLogic; undefined until then (flow validation reports it as NO_LOGIC). */
   get logic(): RoutineLogic<S, E> | undefined {
     return this.#logic;
   }
 
+  /** The policy set by setActivationPolicy; immediatePolicy() by default. */
   get activationPolicy(): ActivationPolicy {
     return this.#policy;
   }
 
+  /** This routine's own error handler; undefined when the flow's applies. */
   get errorHandler(): ErrorHandler | undefined {
     return this.#errorHandler;
   }
@@ -194,6 +254,9 @@ export class Routine<S extends SlotTypes = SlotTypes, E extends EventTypes = Eve
   /**
    * Sends `payload` to every slot connected to `event`, within the current job. Works anywhere inside this
    * routine's logic, across awaits.
+   * @throws NoCurrentJobError when called outside a running logic.
+   * @throws RoutiluxError `EMIT_FROM_OTHER_ROUTINE` when another routine's logic is the one running.
+   * @throws EventNotFoundError when the routine declares no such event.
    */
   emit<K extends keyof E & string>(event: K, payload?: E[K]): void {
     const activation = currentActivation();

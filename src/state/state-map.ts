@@ -34,6 +34,7 @@ export interface StateMapOptions {
 
 /** A StateMap as JSON: its entries in write order (oldest first) and its bound, if any. */
 export interface StateMapJSON<V> {
+  /** `[key, value]` entries, oldest write first; the `$stateMap` key is how a serialized StateMap is recognized. */
   readonly $stateMap: ReadonlyArray<readonly [string, V]>;
   readonly maxEntries?: number;
 }

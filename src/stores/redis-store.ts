@@ -16,8 +16,11 @@ import { checkDelay, checkKeyPrefix, checkOptionsBag, checkTtl, checkWholeNumber
 export interface RedisClientLike {
   /** ioredis's connection status: "wait", "connecting", "ready", "end", ... */
   readonly status: string;
+  /** Read to refuse a client with its own keyPrefix and to name the server in error messages. */
   readonly options?: { readonly keyPrefix?: string; readonly host?: string; readonly port?: number };
+  /** ioredis's pipeline(): batches the commands of one store operation into one round trip. */
   pipeline(): unknown;
+  /** ioredis's defineCommand(): registers the Lua scripts behind atomic operations (increment, compare-and-set). */
   defineCommand(name: string, definition: { lua: string; numberOfKeys?: number }): void;
 }
 

@@ -15,6 +15,10 @@ export interface Serializer {
   readonly binary: boolean;
   /** `key` is for error messages: throw SerializationError(`${key}.path`, reason) for a value you cannot keep. */
   serialize(value: unknown, key: string): string | Uint8Array;
+  /**
+   * Turns what `serialize` returned back into a value; `key` is for error messages. Throw (with the key in the
+   * message) for data you cannot read: corrupt, or written by another serializer.
+   */
   deserialize(data: string | Uint8Array, key: string): unknown;
 }
 

@@ -33,6 +33,7 @@ export class StoreView<V = unknown> implements KeyValueStore<V> {
     this.#owner = owner;
   }
 
+  /** What the store is in messages and `String(store)`: the backend, the scope and whether it is read-only. */
   get [Symbol.toStringTag](): string {
     const scope = this.#prefix.slice(this.#labelStart);
     return `${this.#engine.description}${scope ? ` scope "${scope}"` : ''}${this.#readonly ? ' (read-only)' : ''}`;

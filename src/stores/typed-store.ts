@@ -167,6 +167,7 @@ export function typedStore<S extends StandardSchemaV1>(
   store: KeyValueStore,
   schema: S,
 ): KeyValueStore<StandardSchemaV1.InferOutput<S>, StandardSchemaV1.InferInput<S>>;
+/** A read-only store gives a read-only typed view: `get` and `getMany` validate as above. */
 export function typedStore<S extends StandardSchemaV1>(store: ReadonlyKeyValueStore, schema: S): ReadonlyKeyValueStore<StandardSchemaV1.InferOutput<S>>;
 export function typedStore<S extends StandardSchemaV1>(
   store: KeyValueStore | ReadonlyKeyValueStore,

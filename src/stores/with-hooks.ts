@@ -22,6 +22,7 @@ export type StoreOperation =
 
 /** What a hook is told about an operation. */
 export interface StoreHookContext {
+  /** The store method that was called, e.g. `get`, `setMany`, `compareAndSet`. */
   readonly operation: StoreOperation;
   /** The scope the call was made through, relative to the hooked store ('' for the store itself, 'user:admin'). */
   readonly scope: string;

@@ -20,6 +20,7 @@ function describeJob(job: JobContext): string {
 /**
  * Assertions on a job that work in any test runner: `expectJob(job).toComplete()`, `.toFail(/message/)`,
  * `.toTimeOut()`, `.toBeCancelled()`, `.toHaveTraced(['routine.retry', ...])`. Each returns the job.
+ * @throws InvalidArgumentError when `job` is not a JobContext; the assertions throw JobExpectationError.
  */
 export function expectJob(job: JobContext) {
   if (!(job instanceof JobContextClass)) throw new InvalidArgumentError('expectJob(job)', job, 'a JobContext, e.g. the second item post() returns');
@@ -28,8 +29,11 @@ export function expectJob(job: JobContext) {
     return job;
   };
   return {
+    /** The job completed. */
     toComplete: () => expectStatus('completed'),
+    /** The job timed out (its post's or its flow's `timeout` elapsed first). */
     toTimeOut: () => expectStatus('timedOut'),
+    /** The job was cancelled (job.cancel(), or its worker stopped). */
     toBeCancelled: () => expectStatus('cancelled'),
     /** The job failed; with `message`, its error's message matches it (a substring or a RegExp). */
     toFail(message?: string | RegExp): JobContext {

@@ -18,6 +18,7 @@ export class TestClock implements Clock {
   #seq = 0;
   readonly #timers = new Map<number, Timer>();
 
+  /** @throws InvalidArgumentError when `startTime` (ms since the epoch, default 0) is negative or not finite. */
   constructor(startTime = 0) {
     if (typeof startTime !== 'number' || !Number.isFinite(startTime) || startTime < 0) {
       throw new InvalidArgumentError('startTime', startTime, 'a finite number of ms since the epoch (>= 0)');
@@ -25,16 +26,19 @@ export class TestClock implements Clock {
     this.#now = startTime;
   }
 
+  /** The simulated time in ms; moves only through advance() and fireNext(). */
   now(): number {
     return this.#now;
   }
 
+  /** Schedules `fn` at now + `ms` (a negative or NaN delay counts as 0); returns the handle for clearTimeout. */
   setTimeout(fn: () => void, ms: number): number {
     const seq = ++this.#seq;
     this.#timers.set(seq, { at: this.#now + Math.max(0, ms || 0), seq, fn });
     return seq;
   }
 
+  /** Cancels a pending timer; an unknown or spent handle is ignored. */
   clearTimeout(handle: unknown): void {
     this.#timers.delete(handle as number);
   }

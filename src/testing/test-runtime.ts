@@ -8,6 +8,10 @@ import type { WorkerState } from '../state/worker-state.js';
 import { seededIds } from './seeded-ids.js';
 import { TestClock } from './test-clock.js';
 
+/**
+ * Options of createTestRuntime: those of a Runtime, except that time, ids and scheduling are the test runtime's
+ * own (a TestClock, seeded ids, activations run by step() and runUntilIdle()).
+ */
 export interface TestRuntimeOptions extends Omit<RuntimeOptions, 'clock' | 'idGenerator' | 'scheduling'> {
   /** Seeds the id generator: the same seed gives the same job and worker ids. Default 1. */
   readonly seed?: number;
@@ -15,6 +19,7 @@ export interface TestRuntimeOptions extends Omit<RuntimeOptions, 'clock' | 'idGe
   readonly startTime?: number;
 }
 
+/** Options of runUntilIdle() and settle(). */
 export interface RunUntilIdleOptions {
   /** When nothing can run, move the simulated clock to the next timer (retries, policies, timeouts). Default true. */
   readonly advanceTime?: boolean;
@@ -22,14 +27,17 @@ export interface RunUntilIdleOptions {
   readonly maxActivations?: number;
 }
 
+/** Which activation step() ran. */
 export interface StepResult {
   readonly jobId: string;
   readonly routineId: string;
+  /** 1 on the first run, 2 on the first retry, … */
   readonly attempt: number;
   /** Whether the logic has settled by the time step() returns (async logic waiting on the clock has not). */
   readonly settled: boolean;
 }
 
+/** A trace entry with the id of the job that wrote it, as TestRuntime.trace() lists them. */
 export type JobTraceEntry = TraceEntry & { readonly jobId: string };
 
 /** Lets every pending microtask chain run, once. */
@@ -41,9 +49,11 @@ const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * job ids, traces and worker state on every run.
  */
 export class TestRuntime extends Runtime {
+  /** The simulated clock: advance() it, or let runUntilIdle() move it to the next timer. */
   declare readonly clock: TestClock;
   readonly #posted: JobContext[] = [];
 
+  /** @throws InvalidArgumentError for a bad option (createTestRuntime is the usual way in). */
   constructor(options?: TestRuntimeOptions) {
     const { seed = 1, startTime = 0, ...rest } = optionsBag('createTestRuntime options', options);
     super({ ...rest, clock: new TestClock(startTime), idGenerator: seededIds(seed), scheduling: 'manual' });
@@ -143,6 +153,11 @@ export class TestRuntime extends Runtime {
   }
 }
 
+/**
+ * A TestRuntime: simulated time from `startTime` (default 0), ids seeded by `seed` (default 1), and nothing runs
+ * until the test calls step(), runUntilIdle() or settle().
+ * @throws InvalidArgumentError for a bad option.
+ */
 export function createTestRuntime(options?: TestRuntimeOptions): TestRuntime {
   return new TestRuntime(options);
 }

@@ -3,8 +3,11 @@
  * so a test can replace time itself. XState's actor system is given the same clock.
  */
 export interface Clock {
+  /** The current time in ms since the epoch. */
   now(): number;
+  /** Calls `fn` once after `ms` ms; returns a handle for clearTimeout, opaque to routilux. */
   setTimeout(fn: () => void, ms: number): unknown;
+  /** Cancels a timer set by this clock's setTimeout; a handle that already fired or was cleared is ignored. */
   clearTimeout(handle: unknown): void;
 }
 
