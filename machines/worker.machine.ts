@@ -63,6 +63,7 @@ export const workerMachine = setup({
   },
   guards: {
     hasNoLiveJobs: () => true,
+    isRestored: () => true,
   },
 }).createMachine({
   id: 'worker',
@@ -72,8 +73,14 @@ export const workerMachine = setup({
     'state.update': { actions: 'state.apply' },
   },
   states: {
+    // A worker without a store is restored at once. A durable one waits here while its log is read; `resume`
+    // (sent once it is restored) moves it on. Posts are refused meanwhile: the runtime says to await ready().
     starting: {
-      always: { target: 'running' },
+      always: { guard: 'isRestored', target: 'running' },
+      on: {
+        resume: { guard: 'isRestored', target: 'running' },
+        stop: 'stopping',
+      },
     },
     running: {
       on: {

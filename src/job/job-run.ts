@@ -8,6 +8,8 @@ import { Activation, type ActivationJob } from './activation.js';
 import { jobLifecycle, type JobContext, type JobControl, type UnconsumedData } from './job-context.js';
 import type { JobHost } from './job-host.js';
 import { newRareState, type RareState, type Timer } from './job-run-state.js';
+import { JournalCursor } from '../durable/journal-cursor.js';
+import type { RestoredJob } from '../durable/replay.js';
 
 const NONE = -1;
 const FINISHED = 1;
@@ -38,6 +40,8 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
   /** Items emitted but held in activation buffers, by SlotTarget.index (they count against maxQueueLength). */
   #buffered: number[] | undefined;
   #rare: RareState | undefined;
+  /** Set for a job resumed from a durable worker's log (instead of a posted item). */
+  #restored: RestoredJob | undefined;
 
   constructor(
     readonly host: JobHost,
@@ -57,6 +61,51 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
     return this.job.jobId;
   }
 
+  /** A job resumed from a durable worker's log: start() rebuilds it from `restored` instead of queueing an entry item. */
+  static restored(host: JobHost, job: JobContext, flow: CompiledFlow, restored: RestoredJob, timeout: number | undefined): JobRun {
+    const run = new JobRun(host, job, flow, undefined as unknown as SlotDelivery, timeout);
+    run.#restored = restored;
+    return run;
+  }
+
+  /**
+   * Rebuilds the job from its log: queued items back in their slots, in-flight activations re-run through their
+   * journals (committed calls are replayed, not repeated), retries waiting for their deadlines. Policy wake-ups
+   * are not restored one by one: every routine with queued items is asked again, and sets its wake-up anew.
+   */
+  #restore(restored: RestoredJob): void {
+    const { jobId } = this.job;
+    const flow = this.flow;
+    const rare = this.#more();
+    for (const id of restored.timers.keys()) rare.nextTimer = Math.max(rare.nextTimer, Number(id.slice(1)) + 1 || 1);
+    for (const [routineId, slots] of Object.entries(restored.queues)) {
+      const routine = flow.byId.get(routineId);
+      if (!routine) continue;
+      for (const [slot, items] of Object.entries(slots)) {
+        const index = routine.slotIndex.get(slot);
+        if (index === undefined) continue;
+        for (const item of items) this.#enqueue({ routine: routine.index, slot: index, target: routine.slots[index]!.target, item }, false);
+      }
+    }
+    const now = this.host.clock.now();
+    for (const a of restored.activations.values()) {
+      const routine = flow.byId.get(a.routineId);
+      if (!routine) continue;
+      if (a.outcome === undefined) {
+        this.markStarted();
+        this.#schedule(new Activation(this, routine, a.items, a.message, a.attempt, { seq: a.seq, cursor: new JournalCursor(jobId, a.seq, a.calls) }));
+        continue;
+      }
+      let deadline = now;
+      for (const t of restored.timers.values()) if (t.kind === 'retry' && t.seq === a.seq) deadline = t.deadline;
+      this.markStarted();
+      const waiting = new Activation(this, routine, a.items, a.message, a.attempt, { seq: a.seq, cursor: new JournalCursor(jobId, a.seq) });
+      this.#setTimer(Math.max(0, deadline - now), (handle, at) => ({ kind: 'retry', activation: waiting, handle, deadline: at }));
+    }
+    for (const entry of restored.traces) jobLifecycle.restoreTrace(this.job, entry);
+    for (const [key, value] of Object.entries(restored.data)) jobLifecycle.restoreData(this.job, key, value);
+  }
+
   /** Set when the job must fail (an error under the `stop` strategy, a full slot, a throwing policy, a bug). */
   get failure(): unknown {
     return this.#rare?.failure;
@@ -72,8 +121,10 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
     jobLifecycle.attach(this.job, this);
     // The posted item is queued before the actor starts (it is the actor's input): one transition fewer a job.
     // This runs inside the worker's transition, so nothing here may throw: a failure fails the job, not the worker.
+    const restored = this.#restored;
     try {
-      this.#enqueue(this.#entry!, false);
+      if (restored) this.#restore(restored);
+      else this.#enqueue(this.#entry!, false);
       this.#entry = undefined;
       this.activate();
     } catch (error) {
@@ -82,7 +133,9 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
     this.actor.start();
     const timeout = this.#rare?.timeout;
     if (timeout !== undefined) {
-      this.#rare!.timeoutHandle = this.host.setTimer(this.host.clock.now() + timeout, () => this.#send({ type: 'job.timeout' }));
+      // A restored job keeps its absolute deadline: a timeout that passed during the outage fires at once.
+      const deadline = restored?.accepted.deadline ?? this.host.clock.now() + timeout;
+      this.#rare!.timeoutHandle = this.host.setTimer(deadline, () => this.#send({ type: 'job.timeout' }));
     }
     if (this.failure !== undefined) this.#send({ type: 'job.fail', error: this.failure });
     else if (this.isQuiescent()) this.#send({ type: 'job.idle' });
@@ -214,6 +267,7 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
 
   #settle(activation: Activation): void {
     this.#outstanding--;
+    if (activation.journal) this.#journalEnd(activation);
     const items = activation.buffer;
     if (!activation.failed) {
       if (items) for (let i = 0; i < items.length; i++) this.#enqueue(items[i]!, true);
@@ -245,16 +299,36 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
     this.#fail(id, error);
   }
 
+  /** Journals how the activation ended: `retry` when its error handler will run it again (decided as #settle does). */
+  #journalEnd(activation: Activation): void {
+    const { jobId } = this.job;
+    const { seq } = activation.journal!;
+    const journal = this.host.journal!;
+    if (activation.vetoed) return journal.activationEnded(jobId, seq, 'vetoed');
+    if (!activation.failed) return journal.activationEnded(jobId, seq, 'completed');
+    const handler = activation.routine.errorHandler;
+    let retries = false;
+    if (handler.strategy !== 'continue' && handler.strategy !== 'skip') {
+      try {
+        retries = handler.retryDelayAfter(activation.attempt, activation.error) !== undefined;
+      } catch {
+        retries = false;
+      }
+    }
+    journal.activationEnded(jobId, seq, retries ? 'retry' : 'failed', activation.error);
+  }
+
   /** A retry or policy timer fired: wake it, then `timer.fire`. */
   #wake(timerId: number): void {
     const timers = this.#rare?.timers;
     const timer = timers?.get(timerId);
     if (this.finished || !timer) return;
     timers!.delete(timerId);
+    this.host.journal?.timerCleared(this.job.jobId, `t${timerId}`);
     try {
       if (timer.kind === 'retry') {
         const a = timer.activation;
-        this.#schedule(new Activation(this, a.routine, a.slotData, a.message, a.attempt + 1));
+        this.#schedule(this.#newActivation(a.routine, a.slotData, a.message, a.attempt + 1, a.journal?.seq));
       } else {
         this.#rare!.policyTimer![timer.routine] = NONE;
         this.#dirty(timer.routine);
@@ -288,7 +362,7 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
     if (routine.policy === IMMEDIATE) {
       // The default policy needs no view: take everything that is there.
       const slotData = this.#take(routine, 'all');
-      if (slotData) this.#schedule(new Activation(this, routine, slotData, undefined, 1));
+      if (slotData) this.#schedule(this.#newActivation(routine, slotData, undefined, 1));
       return;
     }
     const host = this.host;
@@ -328,9 +402,10 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
       if (pendingWake !== NONE) {
         host.clearTimer(rare.timers?.get(pendingWake)?.handle);
         rare.timers?.delete(pendingWake);
+        host.journal?.timerCleared(this.job.jobId, `t${pendingWake}`);
         rare.policyTimer![routine.index] = NONE;
       }
-      this.#schedule(new Activation(this, routine, slotData, decision.message, 1));
+      this.#schedule(this.#newActivation(routine, slotData, decision.message, 1));
     }
   }
 
@@ -357,6 +432,13 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
     return taken > 0 ? data : undefined;
   }
 
+  /** A new activation; on a durable worker its start (the items it took) is journaled first. */
+  #newActivation(routine: CompiledRoutine, slotData: Readonly<Record<string, readonly unknown[]>>, message: unknown, attempt: number, retryOf?: number): Activation {
+    const journal = this.host.journal;
+    if (!journal) return new Activation(this, routine, slotData, message, attempt);
+    return new Activation(this, routine, slotData, message, attempt, journal.activationStarted(this.job.jobId, routine.id, attempt, slotData, message, retryOf));
+  }
+
   #schedule(activation: Activation): void {
     this.#outstanding++;
     this.host.schedule(activation);
@@ -368,7 +450,13 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
     const id = rare.nextTimer++;
     const deadline = this.host.clock.now() + ms;
     const handle = this.host.setTimer(deadline, () => this.#wake(id));
-    (rare.timers ??= new Map()).set(id, make(handle, deadline));
+    const timer = make(handle, deadline);
+    (rare.timers ??= new Map()).set(id, timer);
+    const journal = this.host.journal;
+    if (journal) {
+      if (timer.kind === 'retry') journal.timerSet(this.job.jobId, `t${id}`, 'retry', deadline, timer.activation.journal?.seq);
+      else journal.timerSet(this.job.jobId, `t${id}`, 'policy', deadline, undefined, this.flow.routines[timer.routine]!.id);
+    }
     return id;
   }
 

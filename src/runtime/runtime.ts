@@ -11,7 +11,14 @@ import {
   SlotNotFoundError,
   WorkerNotFoundError,
   WorkerNotRunningError,
+  WorkerStartingError,
+  DurableWorkerRequiredError,
+  RoutiluxError,
 } from '../errors.js';
+import type { RestoredWorker } from '../durable/replay.js';
+import { checkDurableOptions, finishedJobContext, type DurableRuntimeOptions, type DurableSettings } from './durable-runtime.js';
+import { acceptDurably } from './durable-post.js';
+import { WorkerDurability } from './worker-durability.js';
 import { compileFlow, type CompiledFlow } from '../flow/compiled-flow.js';
 import { Flow } from '../flow/flow.js';
 import { FlowRegistry } from '../flow/registry.js';
@@ -29,7 +36,7 @@ import { Worker } from './worker.js';
 import { assertId, assertOptionalBoolean, assertOptionalFunction, assertOptionalId, assertOptionalOneOf, isPlainObject, optionsBag } from '../util/args.js';
 import { createTracingHooks } from '../tracing/tracing-hooks.js';
 
-export interface RuntimeOptions {
+export interface RuntimeOptions extends DurableRuntimeOptions {
   /**
    * How many logic calls may run at once in this runtime. Async logic holds its slot until it settles, or until its
    * job ends (timed out, cancelled, failed): abandoned logic then runs on unseen, so make long logic honour
@@ -73,10 +80,15 @@ const consoleWarningReporter: FlowWarningReporter = (flowName, problems) => {
 };
 
 const JOB_STATUSES: readonly JobStatus[] = ['pending', 'running', 'completed', 'failed', 'cancelled', 'timedOut'];
-const RUNTIME_OPTIONS = new Set(['concurrency', 'clock', 'idGenerator', 'inspect', 'serializer', 'jobHistory', 'jobLimits', 'hooks', 'onError', 'onWarning', 'strict', 'tracing', 'scheduling']);
+const RUNTIME_OPTIONS = new Set(['concurrency', 'clock', 'idGenerator', 'inspect', 'serializer', 'jobHistory', 'jobLimits', 'hooks', 'onError', 'onWarning', 'strict', 'tracing', 'scheduling', 'store', 'storeTimeout', 'idempotencyTtl']);
 
 export interface ExecOptions {
   readonly workerId?: string;
+  /**
+   * With a store: turns a worker saved with another flow shape into one this flow can run. Without it, restoring
+   * onto a changed flow fails `ready()` with FlowShapeChangedError naming the differences.
+   */
+  readonly migrate?: (saved: RestoredWorker) => RestoredWorker;
 }
 
 export interface PostOptions {
@@ -86,6 +98,11 @@ export interface PostOptions {
   readonly jobId?: string;
   /** ms; overrides the flow's jobTimeout. The job ends `timedOut` if it has not finished by then. */
   readonly timeout?: number;
+  /**
+   * A key this worker already has (a live job, a finished one in history, or, with a store, one posted within
+   * `idempotencyTtl`, across restarts) returns `[ws, thatJob]` and starts nothing.
+   */
+  readonly idempotencyKey?: string;
 }
 
 export interface ListJobsFilter {
@@ -115,6 +132,8 @@ export class Runtime implements AsyncDisposable {
   #liveJobs = 0;
   #idleWaiters: (() => void)[] = [];
   #shutDown = false;
+  /** Set when the runtime has a store: every worker is durable. */
+  readonly #durable: DurableSettings | undefined;
 
   /** The runtime clock's now, one function for every job and the history (not a closure per job). */
   readonly #now = (): number => this.clock.now();
@@ -125,6 +144,7 @@ export class Runtime implements AsyncDisposable {
 
   constructor(options?: RuntimeOptions) {
     options = checkRuntimeOptions(options);
+    this.#durable = checkDurableOptions(options);
     this.#strict = options.strict ?? false;
     this.#onWarning = options.onWarning ?? consoleWarningReporter;
     const concurrency = options.concurrency ?? Infinity;
@@ -159,12 +179,14 @@ export class Runtime implements AsyncDisposable {
   exec(flow: string | Flow, options?: ExecOptions): WorkerState {
     if (this.#shutDown) throw new RuntimeShutDownError(`exec("${flowName(flow)}")`);
     const resolved = resolveFlow(flow);
-    const { workerId: requested } = optionsBag('exec options', options);
+    const { workerId: requested, migrate } = optionsBag('exec options', options);
     assertOptionalId('exec workerId', requested);
+    assertOptionalFunction('exec migrate', migrate, 'a function (saved) => saved, turning the stored worker into one this flow can run');
+    if (migrate !== undefined && !this.#durable) throw new InvalidArgumentError('exec migrate', migrate, 'left out: only a runtime with a store restores workers');
     const workerId = requested ?? this.#ids('worker');
     assertId('exec workerId (from the idGenerator)', workerId);
     if (this.#workers.has(workerId)) throw new DuplicateIdError('worker', workerId, 'This runtime');
-    return this.#startWorker(resolved, compileFlow(resolved), workerId).state;
+    return this.#startWorker(resolved, compileFlow(resolved), workerId, migrate).state;
   }
 
   /**
@@ -180,8 +202,16 @@ export class Runtime implements AsyncDisposable {
     assertId('post slotName', slotName);
     assertOptionalId('post workerId', options.workerId);
     assertOptionalId('post jobId', options.jobId);
+    if (options.idempotencyKey !== undefined && (typeof options.idempotencyKey !== 'string' || options.idempotencyKey === '')) {
+      throw new InvalidArgumentError('post idempotencyKey', options.idempotencyKey, 'a non-empty string (e.g. the order id)');
+    }
     if (options.timeout === null) throw new InvalidArgumentError('post timeout', null, 'a number of milliseconds, or leave it out for the flow\'s jobTimeout');
     const existing = this.#runningWorkerFor(resolved, options.workerId);
+    if (!existing && this.#durable) throw new DurableWorkerRequiredError(resolved.name);
+    if (existing && options.idempotencyKey !== undefined) {
+      const known = this.#idempotentJob(existing, options.idempotencyKey);
+      if (known) return [existing.state, known];
+    }
     // A flow is compiled (and validated) when a worker starts: a worker keeps running the shape it started with.
     const compiled = existing?.flow ?? compileFlow(resolved);
     const routine = compiled.byId.get(routineId);
@@ -202,6 +232,8 @@ export class Runtime implements AsyncDisposable {
     const job = new JobContext({ jobId, workerId: worker.id, flowId: compiled.name, metadata, now: this.#now, limits: this.#limits });
     const target = routine.slots[slot]!;
     const run = new JobRun(worker, job, compiled, { routine: routine.index, slot, target: target.target, item: data }, timeout);
+    if (worker.durability) acceptDurably(worker.durability, job, routineId, slotName, data, timeout, options.idempotencyKey);
+    else if (options.idempotencyKey !== undefined) worker.rememberKey(options.idempotencyKey, jobId);
     this.#liveJobs++;
     worker.post(run);
     this.#hooks.jobStarted(job);
@@ -224,7 +256,14 @@ export class Runtime implements AsyncDisposable {
       const run = worker.live.get(jobId);
       if (run) return run.job;
     }
-    return this.#history.get(jobId);
+    const finished = this.#history.get(jobId);
+    if (finished || !this.#durable) return finished;
+    // A finished job of a restored worker's history (it ended before the restart).
+    for (const worker of this.#workers.values()) {
+      const stored = worker.durability?.log?.finishedJob(jobId);
+      if (stored) return finishedJobContext(worker.id, jobId, stored, this.#now, this.#limits);
+    }
+    return undefined;
   }
 
   listJobs(jobFilter?: ListJobsFilter): JobContext[] {
@@ -298,8 +337,12 @@ export class Runtime implements AsyncDisposable {
     if (this.#shutDown) return;
     this.#shutDown = true;
     await this.waitUntilAllJobsFinished({ timeout: options.timeout ?? 10_000 });
-    await Promise.all([...this.#workers.values()].map((w) => (w.acceptsJobs ? this.stop(w.id, 'runtime shut down') : w.whenStopped())));
+    // A durable worker is suspended, not ended: its log is closed first, so its unfinished jobs are not recorded
+    // as cancelled and resume when a runtime on the same store execs it again.
+    await Promise.all([...this.#workers.values()].map((w) => w.durability?.close().catch(() => undefined)));
+    await Promise.all([...this.#workers.values()].map((w) => (w.acceptsJobs || w.state.status === 'starting' ? this.stop(w.id, 'runtime shut down') : w.whenStopped())));
     this.#root.send({ type: 'shutdown' });
+    if (this.#durable?.resolved.owned) await this.#durable.resolved.store.close();
   }
 
   get isShutDown(): boolean {
@@ -315,8 +358,20 @@ export class Runtime implements AsyncDisposable {
     return this.#executor;
   }
 
-  #startWorker(flow: Flow, compiled: CompiledFlow, workerId: string): Worker {
+  #startWorker(flow: Flow, compiled: CompiledFlow, workerId: string, migrate?: ExecOptions['migrate']): Worker {
     this.#checkWarnings(flow);
+    const durable = this.#durable;
+    const durability = durable
+      ? new WorkerDurability(workerId, {
+          store: durable.resolved.store,
+          now: this.#now,
+          historyLimit: this.#history.maxEntries,
+          historyTtl: this.#history.ttl,
+          ...(durable.storeTimeout !== undefined ? { storeTimeout: durable.storeTimeout } : {}),
+          ...(durable.idempotencyTtl !== undefined ? { idempotencyTtl: durable.idempotencyTtl } : {}),
+          ...(migrate ? { migrate } : {}),
+        })
+      : undefined;
     const worker = new Worker(
       {
         root: this.#root,
@@ -326,9 +381,12 @@ export class Runtime implements AsyncDisposable {
         serializer: this.#serializer,
         jobEnded: (run) => this.#jobEnded(run),
         workerStopped: (w) => this.#workerStopped(w),
+        resumeJobs: (w, restored) => this.#resumeJobs(w, restored),
       },
       workerId,
       compiled,
+      undefined,
+      durability,
     );
     this.#workers.set(workerId, worker);
     this.#byFlow.set(flow, [...(this.#byFlow.get(flow) ?? []), worker]);
@@ -356,13 +414,42 @@ export class Runtime implements AsyncDisposable {
 
   /** The worker a post goes to: the one named (which must run this flow), or the flow's first running one. */
   #runningWorkerFor(flow: Flow, workerId: string | undefined): Worker | undefined {
-    if (workerId === undefined) return this.#byFlow.get(flow)?.find((w) => w.acceptsJobs);
+    if (workerId === undefined) {
+      const workers = this.#byFlow.get(flow);
+      const running = workers?.find((w) => w.acceptsJobs);
+      // A worker still restoring must not get a fresh one started beside it.
+      const starting = running ? undefined : workers?.find((w) => w.state.status === 'starting');
+      if (starting) throw new WorkerStartingError(starting.id);
+      return running;
+    }
     const worker = this.#requireWorker(workerId);
     if (worker.flow.flow !== flow) {
       throw new InvalidArgumentError(`post workerId "${workerId}"`, flow.name, `the flow that worker runs ("${worker.flow.name}")`);
     }
+    if (worker.state.status === 'starting') throw new WorkerStartingError(workerId);
     if (!worker.acceptsJobs) throw new WorkerNotRunningError(workerId, worker.state.status, 'accept jobs');
     return worker;
+  }
+
+  /** The job an idempotency key already started on this worker (live, in history, or in its store), if any. */
+  #idempotentJob(worker: Worker, key: string): JobContext | undefined {
+    const jobId = worker.durability ? worker.durability.log?.findIdempotent(key)?.jobId : worker.keyedJob(key);
+    if (jobId === undefined) return undefined;
+    return worker.live.get(jobId)?.job ?? this.getJob(jobId);
+  }
+
+  /** A durable worker was restored: its unfinished jobs run on from where their log left them. */
+  #resumeJobs(worker: Worker, restored: RestoredWorker): void {
+    for (const [jobId, stored] of restored.jobs) {
+      const { accepted } = stored;
+      const job = new JobContext({ jobId, workerId: worker.id, flowId: worker.flow.name, metadata: deepFreeze({ ...accepted.metadata }), now: this.#now, limits: this.#limits, createdAt: accepted.createdAt });
+      const timeout = accepted.deadline !== undefined ? Math.max(0, accepted.deadline - accepted.createdAt) : undefined;
+      jobLifecycle.durable(job, { ...worker.durability!.jobHooks, accepted: () => Promise.resolve() });
+      const run = JobRun.restored(worker, job, worker.flow, stored, timeout);
+      this.#liveJobs++;
+      worker.post(run);
+      this.#hooks.jobStarted(job);
+    }
   }
 
   #requireWorker(workerId: string): Worker {
@@ -384,6 +471,29 @@ export class Runtime implements AsyncDisposable {
   }
 
   #jobEnded(run: JobRun): void {
+    const durability = (run.host as Worker).durability;
+    if (durability) {
+      // The output gate: nobody hears of the end (done, onJobEnd, waitUntilAllJobsFinished) before it is durable.
+      const lsn = durability.jobEnded(run.job);
+      const settle = (): void => {
+        durability.whenDurable(lsn).then(
+          () => this.#jobReleased(run),
+          (error: unknown) => {
+            jobLifecycle.unconfirmed(run.job, error);
+            // The log keeps retrying while it is open: wait again (a closed log resolves or rejects at once).
+            const closed = error instanceof RoutiluxError && error.code === 'DURABLE_LOG_CLOSED';
+            if (!closed && !this.#shutDown) setTimeout(settle, 50);
+            else this.#jobReleased(run);
+          },
+        );
+      };
+      settle();
+      return;
+    }
+    this.#jobReleased(run);
+  }
+
+  #jobReleased(run: JobRun): void {
     this.#liveJobs--;
     this.#history.add(run.job);
     jobLifecycle.released(run.job);
