@@ -73,14 +73,10 @@ export const workerMachine = setup({
     'state.update': { actions: 'state.apply' },
   },
   states: {
-    // A worker without a store is restored at once. A durable one waits here while its log is read; `resume`
-    // (sent once it is restored) moves it on. Posts are refused meanwhile: the runtime says to await ready().
+    // A worker without a store is restored at once. A durable one waits here while its log is read (the guard
+    // is checked again after each event it processes); posts are refused meanwhile: the runtime says to await ready().
     starting: {
       always: { guard: 'isRestored', target: 'running' },
-      on: {
-        resume: { guard: 'isRestored', target: 'running' },
-        stop: 'stopping',
-      },
     },
     running: {
       on: {

@@ -323,7 +323,7 @@ export class Runtime implements AsyncDisposable {
   /** Stops the worker: its jobs end `cancelled`. Resolves when it has stopped. */
   stop(workerId: string, reason?: unknown): Promise<void> {
     const worker = this.#requireWorker(workerId);
-    worker.actor.send({ type: 'stop', reason });
+    worker.requestStop(reason);
     return worker.whenStopped();
   }
 

@@ -50,6 +50,8 @@ export class Worker implements JobHost {
   #failure: unknown = undefined;
   /** False while a durable worker reads its log (it stays `starting`). */
   #restored: boolean;
+  /** Why stop was asked for while the worker was still restoring. */
+  #stopRequested: unknown;
   readonly #stopped: Promise<void>;
   #resolveStopped!: () => void;
 
@@ -113,7 +115,7 @@ export class Worker implements JobHost {
     let restored: RestoredWorker;
     try {
       restored = await durability.open(this.flow.flow, () => this.state.routineStates);
-      if (this.state.status !== 'starting') return durability.markFailed(new WorkerNotRunningError(this.id, this.state.status, 'be restored'));
+      if (this.#stopRequested !== undefined) throw new WorkerNotRunningError(this.id, 'stopping', 'be restored');
       for (const [routineId, value] of Object.entries(restored.routineStates)) {
         if (value === undefined) continue;
         const reply: StateUpdateReply = {};
@@ -121,16 +123,32 @@ export class Worker implements JobHost {
         if ('error' in reply) throw reply.error;
       }
     } catch (error) {
-      this.#failure = error;
+      if (this.#stopRequested === undefined) this.#failure = error;
       durability.markFailed(error);
       // It leaves the runtime as any stopped worker does; its status stays `failed` (with ready() saying why).
-      this.actor.send({ type: 'stop', reason: error });
+      this.#restored = true;
+      this.#nudge();
+      this.actor.send({ type: 'stop', reason: this.#stopRequested ?? error });
       return;
     }
     this.#restored = true;
-    this.actor.send({ type: 'resume' });
+    this.#nudge();
     this.services.resumeJobs?.(this, restored);
     durability.markReady();
+  }
+
+  /** Asks the worker to stop; one still restoring stops once its log is read (its jobs stay in the store). */
+  requestStop(reason: unknown): void {
+    if (this.#restored) this.actor.send({ type: 'stop', reason });
+    else this.#stopRequested = reason ?? `worker "${this.id}" stopped`;
+  }
+
+  /**
+   * Lets the `starting` state's guard be checked again (XState re-checks eventless transitions after each event):
+   * an abandoned `state.update` changes nothing and keeps the machine's events those of an in-memory worker.
+   */
+  #nudge(): void {
+    this.actor.send({ type: 'state.update', routineId: '', update: undefined, reply: { abandoned: true } });
   }
 
   /** In-memory idempotency keys (a durable worker keeps them in its log): key -> job id, oldest first, bounded. */
