@@ -47,3 +47,6 @@ export type { AnyRoutine } from './flow/definition.js';
 export type { StoreView } from './stores/store-view.js';
 // --- engine ---
 export type { FlowShape } from './flow/flow-shape.js';
+// --- wiring ---
+export type { DurableRuntimeOptions } from './runtime/durable-runtime.js';
+export type { RestoredWorker, RestoredJob, FinishedJob } from './durable/replay.js';
