@@ -433,9 +433,13 @@ export class Runtime implements AsyncDisposable {
 
   /** The job an idempotency key already started on this worker (live, in history, or in its store), if any. */
   #idempotentJob(worker: Worker, key: string): JobContext | undefined {
-    const jobId = worker.durability ? worker.durability.log?.findIdempotent(key)?.jobId : worker.keyedJob(key);
+    const stored = worker.durability?.log?.findIdempotent(key);
+    const jobId = worker.durability ? stored?.jobId : worker.keyedJob(key);
     if (jobId === undefined) return undefined;
-    return worker.live.get(jobId)?.job ?? this.getJob(jobId);
+    const job = worker.live.get(jobId)?.job ?? this.getJob(jobId);
+    // Finished longer ago than the bounded history keeps: the key still knows how it ended (not its data).
+    if (!job && stored) return finishedJobContext(worker.id, jobId, { jobId, status: stored.status ?? 'completed', flowId: worker.flow.name, routineId: '', slot: '', metadata: {}, createdAt: stored.at, data: {}, completedAt: stored.at }, this.#now, this.#limits);
+    return job;
   }
 
   /** A durable worker was restored: its unfinished jobs run on from where their log left them. */

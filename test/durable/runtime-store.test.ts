@@ -75,6 +75,28 @@ describe('Runtime with a store', () => {
     await second.shutdown();
   });
 
+  it('an idempotency key outlives the bounded history: the repeat gets the job (id and outcome) and starts nothing', async () => {
+    const store = new MemoryStore();
+    const flow = ordersFlow();
+    const first = new Runtime({ store, jobHistory: { maxEntries: 1 } });
+    await first.exec(flow, { workerId: 'h' }).ready();
+    const ids = [];
+    for (let i = 1; i <= 3; i++) {
+      const [, job] = first.post(flow, 'intake', 'in', { amount: i }, { workerId: 'h', idempotencyKey: `k${i}` });
+      await job.done();
+      ids.push(job.jobId);
+    }
+    await first.shutdown();
+    const second = new Runtime({ store, jobHistory: { maxEntries: 1 } });
+    const ws = await second.exec(flow, { workerId: 'h' }).ready();
+    expect(second.getJob(ids[0]!)).toBeUndefined(); // pruned from history
+    const [, repeat] = second.post(flow, 'intake', 'in', { amount: 100 }, { workerId: 'h', idempotencyKey: 'k1' });
+    expect(repeat).toMatchObject({ jobId: ids[0], status: 'completed' });
+    await second.waitUntilAllJobsFinished();
+    expect(ws.getRoutineState('count')).toEqual({ total: 6, count: 3 });
+    await second.shutdown();
+  });
+
   it('state updated outside jobs is durable too (state.patch), and a store instance stays open after shutdown', async () => {
     const store = new SqliteStore({ path: dbPath() });
     const flow = ordersFlow();
