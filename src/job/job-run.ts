@@ -77,7 +77,10 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
     const { jobId } = this.job;
     const flow = this.flow;
     const rare = this.#more();
-    for (const id of restored.timers.keys()) rare.nextTimer = Math.max(rare.nextTimer, Number(id.slice(1)) + 1 || 1);
+    // Copies: what this records is folded into the same restored job as it goes.
+    const timers = [...restored.timers];
+    const activations = [...restored.activations.values()];
+    for (const [id] of timers) rare.nextTimer = Math.max(rare.nextTimer, Number(id.slice(1)) + 1 || 1);
     for (const [routineId, slots] of Object.entries(restored.queues)) {
       const routine = flow.byId.get(routineId);
       if (!routine) continue;
@@ -88,7 +91,18 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
       }
     }
     const now = this.host.clock.now();
-    for (const a of restored.activations.values()) {
+    const journal = this.host.journal;
+    // Each restored timer is set again (under a new id, so the old record is cleared): at its deadline, or at once.
+    for (const [id, t] of timers) {
+      journal?.timerCleared(jobId, id);
+      const routine = t.kind === 'policy' && t.routineId !== undefined ? flow.byId.get(t.routineId) : undefined;
+      if (!routine) continue;
+      const policyTimer = (rare.policyTimer ??= new Array<number>(flow.routines.length).fill(NONE));
+      if (policyTimer[routine.index] !== NONE) continue;
+      policyTimer[routine.index] = this.#setTimer(Math.max(0, t.deadline - now), (handle, deadline) => ({ kind: 'policy', routine: routine.index, handle, deadline }));
+      this.#undirty(routine.index); // its wake-up, not the restore, asks the policy again
+    }
+    for (const a of activations) {
       const routine = flow.byId.get(a.routineId);
       if (!routine) continue;
       if (a.outcome === undefined) {
@@ -97,7 +111,7 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
         continue;
       }
       let deadline = now;
-      for (const t of restored.timers.values()) if (t.kind === 'retry' && t.seq === a.seq) deadline = t.deadline;
+      for (const [, t] of timers) if (t.kind === 'retry' && t.seq === a.seq) deadline = t.deadline;
       this.markStarted();
       const waiting = new Activation(this, routine, a.items, a.message, a.attempt, { seq: a.seq, cursor: new JournalCursor(jobId, a.seq) });
       this.#setTimer(Math.max(0, deadline - now), (handle, at) => ({ kind: 'retry', activation: waiting, handle, deadline: at }));
@@ -349,6 +363,15 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
     }
     const more = (this.#more().dirtyMore ??= []);
     if (!more.includes(routine)) more.push(routine);
+  }
+
+  #undirty(routine: number): void {
+    const more = this.#rare?.dirtyMore;
+    if (this.#dirtyFirst === routine) this.#dirtyFirst = more?.length ? more.shift()! : NONE;
+    else if (more) {
+      const at = more.indexOf(routine);
+      if (at >= 0) more.splice(at, 1);
+    }
   }
 
   #unreserve(d: SlotDelivery): void {

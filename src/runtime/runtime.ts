@@ -485,9 +485,10 @@ export class Runtime implements AsyncDisposable {
           (error: unknown) => {
             jobLifecycle.unconfirmed(run.job, error);
             // The log keeps retrying while it is open: wait again (a closed log resolves or rejects at once).
-            const closed = error instanceof RoutiluxError && error.code === 'DURABLE_LOG_CLOSED';
-            if (!closed && !this.#shutDown) setTimeout(settle, 50);
-            else this.#jobReleased(run);
+            // A log that is closed, or can never be written again, will not confirm it: the job leaves unconfirmed.
+            const final = lsn < 0 || (error instanceof RoutiluxError && error.code === 'DURABLE_LOG_CLOSED');
+            if (!final && !this.#shutDown) setTimeout(settle, 50);
+            else this.#jobReleased(run, false);
           },
         );
       };
@@ -497,11 +498,14 @@ export class Runtime implements AsyncDisposable {
     this.#jobReleased(run);
   }
 
-  #jobReleased(run: JobRun): void {
+  /** The job leaves the runtime; `confirmed` false: its end could not be made durable (done() keeps rejecting). */
+  #jobReleased(run: JobRun, confirmed = true): void {
     this.#liveJobs--;
     this.#history.add(run.job);
-    jobLifecycle.released(run.job);
-    this.#hooks.jobEnded(run.job);
+    if (confirmed) {
+      jobLifecycle.released(run.job);
+      this.#hooks.jobEnded(run.job);
+    }
     if (this.#liveJobs === 0 && this.#idleWaiters.length) {
       const waiters = this.#idleWaiters;
       this.#idleWaiters = [];

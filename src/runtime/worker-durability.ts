@@ -1,4 +1,5 @@
 import type { Patch } from 'immer';
+import { RoutiluxError } from '../errors.js';
 import { DurableWorker } from '../durable/durable-worker.js';
 import { recordError, type ActivationOutcome, type DurableRecord, type RecordedDelivery, type StateChange, type TimerKind } from '../durable/records.js';
 import type { RestoredWorker } from '../durable/replay.js';
@@ -11,6 +12,9 @@ import { deepFreeze } from '../serialization/deep-freeze.js';
 import type { StateChange as AppliedChange } from '../state/apply-update.js';
 import type { DurableStateHooks } from '../state/worker-state.js';
 import type { KeyValueStore } from '../stores/types.js';
+
+/** What `record` returns when the log can never be written again: `whenDurable` rejects for it. */
+const UNWRITABLE = -1;
 
 /** What a durable worker is opened with (from the runtime's options and exec's). */
 export interface DurabilityOptions {
@@ -36,6 +40,8 @@ export class WorkerDurability implements JobJournal, DurableStateHooks {
   #rejectReady!: (error: unknown) => void;
   #durable: DurableWorker | undefined;
   #closed = false;
+  /** Set once the log can never be written again (its store was closed under it). */
+  #unwritable: Error | undefined;
   /** The change the worker's last `state.update` applied (set by `applied`, read right after the send). */
   #change: AppliedChange | undefined;
   /** The next seq of each live job's activations. */
@@ -102,11 +108,21 @@ export class WorkerDurability implements JobJournal, DurableStateHooks {
   /** Appends `record` unless the log is closed or not open; returns its LSN (0 when not recorded). */
   record(record: DurableRecord, updateResult?: unknown): number {
     if (this.#closed || !this.#durable) return 0;
-    return this.#durable.record(record, updateResult);
+    if (this.#unwritable) return UNWRITABLE;
+    try {
+      return this.#durable.record(record, updateResult);
+    } catch (error) {
+      // A value that cannot be stored is the caller's error; a log that can never be written again (its store
+      // was closed) is not: the work goes on in memory, and every gate says it is not durable.
+      if (!(error instanceof RoutiluxError) || (error.code !== 'STORE_CONNECTION' && error.code !== 'DURABLE_LOG_CLOSED')) throw error;
+      this.#unwritable = error;
+      return UNWRITABLE;
+    }
   }
 
   /** The output gate: resolves once `lsn` is durable (rejects with StoreConnectionError after storeTimeout). */
   whenDurable(lsn: number): Promise<void> {
+    if (lsn === UNWRITABLE) return Promise.reject(this.#unwritable);
     if (lsn === 0 || !this.#durable) return Promise.resolve();
     return this.#durable.whenDurable(lsn);
   }

@@ -9,6 +9,7 @@ import { StoreClosedError, StoreConnectionError } from '../../src/errors.js';
 import { Flow } from '../../src/flow/flow.js';
 import { Runtime } from '../../src/runtime/runtime.js';
 import { ErrorHandler } from '../../src/routine/error-handler.js';
+import { timeIntervalPolicy } from '../../src/policies/builtin.js';
 import type { LogicContext } from '../../src/routine/routine.js';
 import { MemoryStore } from '../../src/stores/memory-store.js';
 import type { KeyValueStore } from '../../src/stores/types.js';
@@ -185,6 +186,50 @@ describe('durable timers', () => {
     expect(s.status).toBe('timedOut');
     expect(Date.now() - crashedAt).toBeGreaterThanOrEqual(380); // at its deadline, not 400 ms after the restart
     expect(Date.now() - restartedAt).toBeLessThan(400);
+    await second.shutdown();
+  });
+});
+
+describe('durable policy wake-ups', () => {
+  it('a timeIntervalPolicy wake-up set before the crash fires after the restart at its deadline, not at once', async () => {
+    const inner = new MemoryStore();
+    const { store, state } = crashable(inner);
+    const ran: { items: unknown[]; at: number }[] = [];
+    const flow = new Flow('interval')
+      .addRoutine(
+        node(['in'], ['out'], async (_s, _m, _ws, ctx) => {
+          ctx.emit('out', { n: 1 });
+          await sleep(5);
+          ctx.emit('out', { n: 2 }); // arrives after the first batch started: it waits for the policy's wake-up
+        }),
+        'source',
+      )
+      .addRoutine(
+        node(['in'], [], async (slots) => {
+          ran.push({ items: [...slots.in!], at: Date.now() });
+          if (ran.length === 1) await sleep(40); // the first batch is still running when the process "crashes"
+        }).setActivationPolicy(timeIntervalPolicy(300)),
+        'batch',
+      )
+      .connect('source', 'out', 'batch', 'in');
+    const first = new Runtime({ store });
+    await first.exec(flow, { workerId: 'p' }).ready();
+    const started = Date.now();
+    const [, job] = first.post(flow, 'source', 'in', {}, { workerId: 'p' });
+    await job.accepted();
+    await sleep(25);
+    state.crashed = true;
+    expect(ran.map((r) => r.items)).toEqual([[{ n: 1 }]]);
+
+    const second = new Runtime({ store: inner });
+    await second.exec(flow, { workerId: 'p' }).ready();
+    const resumed = second.getJob(job.jobId)!;
+    await resumed.done();
+    expect(resumed.status).toBe('completed');
+    const afterRestart = ran.slice(1);
+    // The first batch re-ran (it was in flight); the second item waited for the wake-up's deadline.
+    const waited = afterRestart.find((r) => (r.items as { n: number }[]).some((i) => i.n === 2))!;
+    expect(waited.at - started).toBeGreaterThanOrEqual(290);
     await second.shutdown();
   });
 });
