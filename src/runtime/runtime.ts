@@ -13,10 +13,9 @@ import {
   WorkerNotRunningError,
   WorkerStartingError,
   DurableWorkerRequiredError,
-  RoutiluxError,
 } from '../errors.js';
 import type { RestoredWorker } from '../durable/replay.js';
-import { checkDurableOptions, finishedJobContext, type DurableRuntimeOptions, type DurableSettings } from './durable-runtime.js';
+import { checkDurableOptions, idempotentJob, releaseWhenDurable, resumeJobs, storedFinishedJob, type DurableRuntimeOptions, type DurableSettings } from './durable-runtime.js';
 import { acceptDurably } from './durable-post.js';
 import { WorkerDurability } from './worker-durability.js';
 import { compileFlow, type CompiledFlow } from '../flow/compiled-flow.js';
@@ -209,7 +208,7 @@ export class Runtime implements AsyncDisposable {
     const existing = this.#runningWorkerFor(resolved, options.workerId);
     if (!existing && this.#durable) throw new DurableWorkerRequiredError(resolved.name);
     if (existing && options.idempotencyKey !== undefined) {
-      const known = this.#idempotentJob(existing, options.idempotencyKey);
+      const known = idempotentJob(existing, options.idempotencyKey, (id) => this.getJob(id), this.#now, this.#limits);
       if (known) return [existing.state, known];
     }
     // A flow is compiled (and validated) when a worker starts: a worker keeps running the shape it started with.
@@ -256,14 +255,7 @@ export class Runtime implements AsyncDisposable {
       const run = worker.live.get(jobId);
       if (run) return run.job;
     }
-    const finished = this.#history.get(jobId);
-    if (finished || !this.#durable) return finished;
-    // A finished job of a restored worker's history (it ended before the restart).
-    for (const worker of this.#workers.values()) {
-      const stored = worker.durability?.log?.finishedJob(jobId);
-      if (stored) return finishedJobContext(worker.id, jobId, stored, this.#now, this.#limits);
-    }
-    return undefined;
+    return this.#history.get(jobId) ?? (this.#durable ? storedFinishedJob(this.#workers.values(), jobId, this.#now, this.#limits) : undefined);
   }
 
   listJobs(jobFilter?: ListJobsFilter): JobContext[] {
@@ -381,7 +373,12 @@ export class Runtime implements AsyncDisposable {
         serializer: this.#serializer,
         jobEnded: (run) => this.#jobEnded(run),
         workerStopped: (w) => this.#workerStopped(w),
-        resumeJobs: (w, restored) => this.#resumeJobs(w, restored),
+        resumeJobs: (w, restored) =>
+          resumeJobs(w, restored, this.#now, this.#limits, (run) => {
+            this.#liveJobs++;
+            w.post(run);
+            this.#hooks.jobStarted(run.job);
+          }),
       },
       workerId,
       compiled,
@@ -431,31 +428,6 @@ export class Runtime implements AsyncDisposable {
     return worker;
   }
 
-  /** The job an idempotency key already started on this worker (live, in history, or in its store), if any. */
-  #idempotentJob(worker: Worker, key: string): JobContext | undefined {
-    const stored = worker.durability?.log?.findIdempotent(key);
-    const jobId = worker.durability ? stored?.jobId : worker.keyedJob(key);
-    if (jobId === undefined) return undefined;
-    const job = worker.live.get(jobId)?.job ?? this.getJob(jobId);
-    // Finished longer ago than the bounded history keeps: the key still knows how it ended (not its data).
-    if (!job && stored) return finishedJobContext(worker.id, jobId, { jobId, status: stored.status ?? 'completed', flowId: worker.flow.name, routineId: '', slot: '', metadata: {}, createdAt: stored.at, data: {}, completedAt: stored.at }, this.#now, this.#limits);
-    return job;
-  }
-
-  /** A durable worker was restored: its unfinished jobs run on from where their log left them. */
-  #resumeJobs(worker: Worker, restored: RestoredWorker): void {
-    for (const [jobId, stored] of restored.jobs) {
-      const { accepted } = stored;
-      const job = new JobContext({ jobId, workerId: worker.id, flowId: worker.flow.name, metadata: deepFreeze({ ...accepted.metadata }), now: this.#now, limits: this.#limits, createdAt: accepted.createdAt });
-      const timeout = accepted.deadline !== undefined ? Math.max(0, accepted.deadline - accepted.createdAt) : undefined;
-      jobLifecycle.durable(job, { ...worker.durability!.jobHooks, accepted: () => Promise.resolve() });
-      const run = JobRun.restored(worker, job, worker.flow, stored, timeout);
-      this.#liveJobs++;
-      worker.post(run);
-      this.#hooks.jobStarted(job);
-    }
-  }
-
   #requireWorker(workerId: string): Worker {
     assertId('workerId', workerId);
     const worker = this.#workers.get(workerId);
@@ -476,26 +448,9 @@ export class Runtime implements AsyncDisposable {
 
   #jobEnded(run: JobRun): void {
     const durability = (run.host as Worker).durability;
-    if (durability) {
-      // The output gate: nobody hears of the end (done, onJobEnd, waitUntilAllJobsFinished) before it is durable.
-      const lsn = durability.jobEnded(run.job);
-      const settle = (): void => {
-        durability.whenDurable(lsn).then(
-          () => this.#jobReleased(run),
-          (error: unknown) => {
-            jobLifecycle.unconfirmed(run.job, error);
-            // The log keeps retrying while it is open: wait again (a closed log resolves or rejects at once).
-            // A log that is closed, or can never be written again, will not confirm it: the job leaves unconfirmed.
-            const final = lsn < 0 || (error instanceof RoutiluxError && error.code === 'DURABLE_LOG_CLOSED');
-            if (!final && !this.#shutDown) setTimeout(settle, 50);
-            else this.#jobReleased(run, false);
-          },
-        );
-      };
-      settle();
-      return;
-    }
-    this.#jobReleased(run);
+    // The output gate: nobody hears of a durable job's end (done, onJobEnd, waitUntilAllJobsFinished) before it is durable.
+    if (durability) releaseWhenDurable(durability, run, () => this.#shutDown, (confirmed) => this.#jobReleased(run, confirmed));
+    else this.#jobReleased(run);
   }
 
   /** The job leaves the runtime; `confirmed` false: its end could not be made durable (done() keeps rejecting). */
