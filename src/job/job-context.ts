@@ -87,9 +87,8 @@ export class JobContext {
   #output: BoundedLog<string> | undefined;
   #abort: AbortController | undefined;
   #done: { promise: Promise<JobContext>; resolve: (job: JobContext) => void; reject: (error: unknown) => void } | undefined;
-  #durable: DurableJobHooks | undefined;
-  /** Why the end of the job could not be confirmed durable within storeTimeout (done() rejects with it meanwhile). */
-  #unconfirmed: unknown;
+  /** Set on a durable worker's job; its `unconfirmed` says why its end is not durable yet (done() rejects with it). */
+  #durable: (DurableJobHooks & { unconfirmed?: unknown }) | undefined;
   #released = false;
   #control: JobControl | undefined;
   readonly #now: () => number;
@@ -113,14 +112,14 @@ export class JobContext {
     };
     released = (job) => {
       job.#released = true;
-      job.#unconfirmed = undefined;
+      if (job.#durable) job.#durable.unconfirmed = undefined;
       job.#done?.resolve(job);
     };
     durable = (job, hooks) => {
-      job.#durable = hooks;
+      job.#durable = hooks; // a fresh object per job (the worker makes one): it also carries `unconfirmed`
     };
     unconfirmed = (job, error) => {
-      job.#unconfirmed = error;
+      if (job.#durable) job.#durable.unconfirmed = error;
       const done = job.#done;
       job.#done = undefined;
       done?.reject(error);
@@ -263,7 +262,8 @@ export class JobContext {
   done(): Promise<JobContext> {
     if (this.#released) return Promise.resolve(this);
     // On a durable worker whose store is out: its end is not confirmed durable; done() says so until it is.
-    if (this.#unconfirmed !== undefined) return Promise.reject(this.#unconfirmed);
+    const unconfirmed = this.#durable?.unconfirmed;
+    if (unconfirmed !== undefined) return Promise.reject(unconfirmed);
     if (!this.#done) {
       let resolve!: (job: JobContext) => void;
       let reject!: (error: unknown) => void;

@@ -40,8 +40,6 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
   /** Items emitted but held in activation buffers, by SlotTarget.index (they count against maxQueueLength). */
   #buffered: number[] | undefined;
   #rare: RareState | undefined;
-  /** Set for a job resumed from a durable worker's log (instead of a posted item). */
-  #restored: RestoredJob | undefined;
 
   constructor(
     readonly host: JobHost,
@@ -64,7 +62,7 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
   /** A job resumed from a durable worker's log: start() rebuilds it from `restored` instead of queueing an entry item. */
   static restored(host: JobHost, job: JobContext, flow: CompiledFlow, restored: RestoredJob, timeout: number | undefined): JobRun {
     const run = new JobRun(host, job, flow, undefined as unknown as SlotDelivery, timeout);
-    run.#restored = restored;
+    run.#more().restored = restored;
     return run;
   }
 
@@ -135,7 +133,8 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
     jobLifecycle.attach(this.job, this);
     // The posted item is queued before the actor starts (it is the actor's input): one transition fewer a job.
     // This runs inside the worker's transition, so nothing here may throw: a failure fails the job, not the worker.
-    const restored = this.#restored;
+    const restored = this.#rare?.restored;
+    if (restored) this.#rare!.restored = undefined;
     try {
       if (restored) this.#restore(restored);
       else this.#enqueue(this.#entry!, false);
