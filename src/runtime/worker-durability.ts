@@ -157,8 +157,10 @@ export class WorkerDurability implements JobJournal, DurableStateHooks {
   // ---- DurableStateHooks: every WorkerState update ----
 
   update(routineId: string, apply: () => unknown): unknown {
-    const journal = executionScope.getStore()?.activation?.journal;
-    const jobId = journal ? executionScope.getStore()!.job.jobId : undefined;
+    const scope = executionScope.getStore();
+    // Only an activation of this worker's own jobs journals it as its call (another worker's logic may update us).
+    const journal = scope?.job.workerId === this.workerId ? scope.activation?.journal : undefined;
+    const jobId = journal ? scope!.job.jobId : undefined;
     let index = -1;
     if (journal) {
       const step = journal.cursor.next('update', routineId);
