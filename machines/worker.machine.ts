@@ -67,6 +67,7 @@ export const workerMachine = setup({
   },
   guards: {
     hasNoLiveJobs: () => true,
+    isRestored: () => true,
   },
 }).createMachine({
   id: 'worker',
@@ -77,8 +78,10 @@ export const workerMachine = setup({
     'state.update': { actions: 'state.apply' },
   },
   states: {
+    // A worker without a store is restored at once. A durable one waits here while its log is read (the guard
+    // is checked again after each event it processes); posts are refused meanwhile: the runtime says to await ready().
     starting: {
-      always: { target: 'running' },
+      always: { guard: 'isRestored', target: 'running' },
     },
     running: {
       on: {

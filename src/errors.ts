@@ -543,3 +543,26 @@ export class RemoteJobError extends RoutiluxError {
     );
   }
 }
+
+// --- wiring ---
+/** A post or update reached a durable worker that is still restoring from its store (status `starting`). */
+export class WorkerStartingError extends WorkerNotRunningError {
+  constructor(workerId: string, action = 'accept jobs') {
+    super(workerId, 'starting', action);
+    this.message =
+      `Worker "${workerId}" cannot ${action} yet: it is starting (being restored from its store). ` +
+      `Wait for it first: \`await runtime.getWorker("${workerId}").ready()\` (or \`await ws.ready()\` on the WorkerState exec returned).`;
+  }
+}
+
+/** A durable runtime was asked to start a worker implicitly (a post with no exec'd worker for its flow). */
+export class DurableWorkerRequiredError extends RoutiluxError {
+  constructor(readonly flowName: string) {
+    super(
+      'DURABLE_WORKER_REQUIRED',
+      `No worker runs flow "${flowName}", and a runtime with a store does not start one implicitly: a worker with a ` +
+        `random id could never be found again after a restart. Start it with a stable id first: ` +
+        `\`const ws = runtime.exec("${flowName}", { workerId: "${flowName}-1" }); await ws.ready();\`, then post.`,
+    );
+  }
+}

@@ -45,3 +45,6 @@ export type { SlotDeclaration, EventDeclaration, SlotsOf, EventsOf } from './rou
 export type { AnyRoutine } from './flow/definition.js';
 export type { StoreView } from './stores/store-view.js';
 export type { FlowShape } from './flow/flow-shape.js';
+// --- wiring ---
+export type { DurableRuntimeOptions } from './runtime/durable-runtime.js';
+export type { RestoredWorker, RestoredJob, FinishedJob } from './durable/replay.js';

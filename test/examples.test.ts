@@ -11,6 +11,18 @@ async function example(name: string): Promise<string> {
 }
 
 describe('examples print what their docs say', () => {
+  it('durable-orders: a crash after the orders were accepted loses none and counts none twice', async () => {
+    expect(await example('durable-orders.ts')).toBe(
+      [
+        'Orders are kept in the SQLite file of this run; worker "orders-1" runs flow "orders".',
+        'First process: accepted 10 orders, then it was killed (SIGKILL) before finishing them.',
+        'Second process: all 10 orders completed.',
+        'Ledger: {"total":550,"orders":10} (expected total 550, each order once).',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('state-demo: the cache misses, hits, then misses', async () => {
     expect(await example('state-demo.ts')).toBe(
       [

@@ -26,6 +26,10 @@ export interface IdempotentJob {
   readonly running?: RestoredJob;
   /** Set when it finished and is still in history. */
   readonly finished?: FinishedJob;
+  /** How it ended, kept with the key after its history record was pruned. */
+  readonly status?: FinishedJob['status'];
+  /** When it was posted. */
+  readonly at: number;
 }
 
 /**
@@ -95,7 +99,7 @@ export class DurableWorker {
     if (!entry) return undefined;
     const running = this.#fold.worker.jobs.get(entry.jobId);
     const finished = this.#fold.worker.history.get(entry.jobId);
-    return { jobId: entry.jobId, ...(running ? { running } : {}), ...(finished ? { finished } : {}) };
+    return { jobId: entry.jobId, at: entry.at, ...(entry.status ? { status: entry.status } : {}), ...(running ? { running } : {}), ...(finished ? { finished } : {}) };
   }
 
   /** A finished job of this worker's history (restored ones included), by id. */

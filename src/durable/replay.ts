@@ -70,7 +70,7 @@ export interface RestoredWorker {
   /** Finished jobs by id, oldest completion first; bounded by `historyLimit` and `historyTtl`. */
   history: Map<string, FinishedJob>;
   /** Idempotency key -> the job it started and when (createdAt); entries older than `idempotencyTtl` are dropped. */
-  idempotency: Map<string, { readonly jobId: string; readonly at: number }>;
+  idempotency: Map<string, { readonly jobId: string; readonly at: number; readonly status?: FinishedJob['status'] }>;
   /** Records that did not fit (e.g. about a job the log never accepted), skipped with a reason. */
   warnings: string[];
 }
@@ -201,6 +201,9 @@ export class WorkerFold {
         const { type: _type, ...end } = record;
         const { flowId, routineId, slot, metadata, createdAt, idempotencyKey } = job.accepted;
         w.history.set(record.jobId, { ...end, flowId, routineId, slot, metadata, createdAt, ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) });
+        // The key outlives the bounded history (idempotencyTtl): it keeps the outcome, so a repeat can still be told it.
+        const keyed = idempotencyKey !== undefined ? w.idempotency.get(idempotencyKey) : undefined;
+        if (keyed?.jobId === record.jobId) w.idempotency.set(idempotencyKey!, { ...keyed, status: record.status });
         return;
       }
       default:

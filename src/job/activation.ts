@@ -5,6 +5,8 @@ import type { LogicContext } from '../routine/routine.js';
 import { executionScope, type ActivationScope, type ExecutionScope } from './current-job.js';
 import type { JobContext } from './job-context.js';
 import type { JobHost, RunnableActivation } from './job-host.js';
+import type { ActivationJournal } from './job-journal.js';
+import type { RecordedDelivery } from '../durable/records.js';
 
 const QUEUED = 0;
 const SYNC = 1;
@@ -65,7 +67,14 @@ export class Activation implements LogicContext, ExecutionScope, ActivationScope
     readonly slotData: Readonly<Record<string, readonly unknown[]>>,
     readonly message: unknown,
     readonly attempt: number,
+    /** Set on a durable worker: this activation's seq and journal cursor. */
+    readonly journal?: ActivationJournal,
   ) {}
+
+  /** `<jobId>:<activation seq>` on a durable worker (the same on every re-run), else `<jobId>:<routineId>:<attempt>`. */
+  get idempotencyKey(): string {
+    return this.journal ? this.journal.cursor.idempotencyKey : `${this.run.job.jobId}:${this.routine.id}:${this.attempt}`;
+  }
 
   get job(): JobContext {
     return this.run.job;
@@ -111,8 +120,21 @@ export class Activation implements LogicContext, ExecutionScope, ActivationScope
       run.job.trace(this.routine.id, 'emit.dropped', { event, reason: `job already ${run.job.status}` });
       return;
     }
-    if (!run.host.gates.allowEmit(this, event, payload)) return;
+    const journal = this.journal;
+    let index = -1;
+    if (journal) {
+      const step = journal.cursor.next('emit', event);
+      // Committed before a crash: its items are already in their slots (restored from the log).
+      if (step.replay) return;
+      if (step.diverged) run.host.journal!.diverged(run.job.jobId, journal, step.index, step.diverged.expected, step.diverged.actual);
+      index = step.index;
+    }
+    if (!run.host.gates.allowEmit(this, event, payload)) {
+      if (journal) run.host.journal!.call(run.job.jobId, journal, index, 'emit', event, { deliveries: [] });
+      return;
+    }
     if (targets.length === 0) {
+      if (journal) run.host.journal!.call(run.job.jobId, journal, index, 'emit', event, { deliveries: [] });
       // Declared but connected to nothing: say so in the trace rather than let the payload vanish.
       run.job.trace(this.routine.id, 'emit.unrouted', { event });
       return;
@@ -126,6 +148,15 @@ export class Activation implements LogicContext, ExecutionScope, ActivationScope
     for (let i = 0; i < targets.length; i++) {
       const t = targets[i]!;
       deliveries.push({ routine: t.routine, slot: t.slot, target: t.target, item: i === 0 ? value : shallowCopy(value) });
+    }
+    if (journal) {
+      const recorded: RecordedDelivery[] = [];
+      for (let i = deliveries.length - targets.length; i < deliveries.length; i++) {
+        const d = deliveries[i]!;
+        const t = targets[i - (deliveries.length - targets.length)]!;
+        recorded.push({ routineId: t.routineId, slot: t.slotName, item: d.item });
+      }
+      run.host.journal!.call(run.job.jobId, journal, index, 'emit', event, { deliveries: recorded });
     }
     if (buffering) this.buffer = deliveries;
     else run.deliver(deliveries);
@@ -177,6 +208,11 @@ export class Activation implements LogicContext, ExecutionScope, ActivationScope
   }
 
   #done(): void {
+    const journal = this.journal;
+    if (journal && this.phase !== VETOED) {
+      const divergence = journal.cursor.finish();
+      if (divergence) this.run.host.journal!.diverged(this.run.job.jobId, journal, divergence.index, divergence.expected, divergence.actual);
+    }
     if (this.phase === ASYNC) this.run.asyncSettled(this);
     if (this.phase !== VETOED) this.phase = DONE;
     this.run.host.gates.routineEnded(this);

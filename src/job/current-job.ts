@@ -7,6 +7,8 @@ export interface ActivationScope {
   /** The routine whose logic is running (emit is refused on any other routine). */
   readonly owner: object;
   emitEvent(event: string, payload?: unknown): void;
+  /** Set on a durable worker: the activation's seq and journal cursor (its runtime calls step through it). */
+  readonly journal?: import('./job-journal.js').ActivationJournal;
 }
 
 /** What AsyncLocalStorage carries through a job's logic, its awaits and its timers. */

@@ -29,6 +29,18 @@ export interface JobContextInit {
   readonly metadata: Readonly<Record<string, unknown>>;
   readonly now: () => number;
   readonly limits: JobLimits;
+  /** When it was created, if not now (a job restored from a durable worker's log). */
+  readonly createdAt?: number;
+}
+
+/**
+ * What a durable worker adds to a job: the output gate of its acceptance, and the journaling of the job's own
+ * runtime calls (`setData`, `trace`) made by an activation (false: replayed from the journal, do not repeat it).
+ */
+export interface DurableJobHooks {
+  accepted(): Promise<void>;
+  setData(job: JobContext, key: string, value: unknown): boolean;
+  trace(job: JobContext, entry: TraceEntry): boolean;
 }
 
 /** What a live job lets its context do to it. */
@@ -43,6 +55,11 @@ let started: (job: JobContext) => void;
 let attach: (job: JobContext, control: JobControl | undefined) => void;
 let finished: (job: JobContext, outcome: JobOutcome, error: unknown, failedRoutineId: string | undefined, unconsumed: UnconsumedData | undefined) => void;
 let released: (job: JobContext) => void;
+let durable: (job: JobContext, hooks: DurableJobHooks) => void;
+let unconfirmed: (job: JobContext, error: unknown) => void;
+let restoreTrace: (job: JobContext, entry: unknown) => void;
+let restoreData: (job: JobContext, key: string, value: unknown) => void;
+let restoreEnd: (job: JobContext, outcome: JobOutcome, error: unknown, completedAt: number) => void;
 
 /** Data left in slot queues when a job ended, by "routineId.slotName". */
 export type UnconsumedData = Readonly<Record<string, readonly unknown[]>>;
@@ -69,7 +86,9 @@ export class JobContext {
   #trace: BoundedLog<TraceEntry> | undefined;
   #output: BoundedLog<string> | undefined;
   #abort: AbortController | undefined;
-  #done: { promise: Promise<JobContext>; resolve: (job: JobContext) => void } | undefined;
+  #done: { promise: Promise<JobContext>; resolve: (job: JobContext) => void; reject: (error: unknown) => void } | undefined;
+  /** Set on a durable worker's job; its `unconfirmed` says why its end is not durable yet (done() rejects with it). */
+  #durable: (DurableJobHooks & { unconfirmed?: unknown }) | undefined;
   #released = false;
   #control: JobControl | undefined;
   readonly #now: () => number;
@@ -93,7 +112,29 @@ export class JobContext {
     };
     released = (job) => {
       job.#released = true;
+      if (job.#durable) job.#durable.unconfirmed = undefined;
       job.#done?.resolve(job);
+    };
+    durable = (job, hooks) => {
+      job.#durable = hooks; // a fresh object per job (the worker makes one): it also carries `unconfirmed`
+    };
+    unconfirmed = (job, error) => {
+      if (job.#durable) job.#durable.unconfirmed = error;
+      const done = job.#done;
+      job.#done = undefined;
+      done?.reject(error);
+    };
+    restoreTrace = (job, entry) => {
+      (job.#trace ??= new BoundedLog(job.#limits.maxTraceEntries)).append(Object.freeze(entry as TraceEntry));
+    };
+    restoreData = (job, key, value) => {
+      (job.#data ??= new Map()).set(key, value);
+    };
+    restoreEnd = (job, outcome, error, completedAt) => {
+      job.#status = outcome;
+      job.#error = error;
+      job.#completedAt = completedAt;
+      job.#released = true;
     };
   }
 
@@ -105,7 +146,17 @@ export class JobContext {
     this.metadata = init.metadata;
     this.#now = init.now;
     this.#limits = init.limits;
-    this.createdAt = init.now();
+    this.createdAt = init.createdAt ?? init.now();
+  }
+
+  /**
+   * Resolves with this context once the job is recorded in the worker's store: from then on it survives a crash
+   * (DESIGN §6.1). At once without a store. Rejects with StoreConnectionError when the store did not confirm it
+   * within `storeTimeout` (the record is still written when the store returns).
+   */
+  accepted(): Promise<JobContext> {
+    const hooks = this.#durable;
+    return hooks ? hooks.accepted().then(() => this) : Promise.resolve(this);
   }
 
   /** `pending → running → completed | failed | cancelled | timedOut` */
@@ -139,6 +190,7 @@ export class JobContext {
   /** Stores `value` under `key` in this job's own data (a key is any non-empty string, `constructor` included). */
   setData(key: string, value: unknown): void {
     assertId('setData(key)', key);
+    if (this.#durable && !this.#durable.setData(this, key, value)) return;
     (this.#data ??= new Map()).set(key, value);
   }
 
@@ -163,7 +215,9 @@ export class JobContext {
 
   /** Records a step of the job (kept up to `jobLimits.maxTraceEntries`; the oldest go first). */
   trace(routineId: string, action: string, details?: unknown): void {
-    (this.#trace ??= new BoundedLog(this.#limits.maxTraceEntries)).append(Object.freeze({ timestamp: this.#now(), routineId, action, details }));
+    const entry = Object.freeze({ timestamp: this.#now(), routineId, action, details });
+    if (this.#durable && !this.#durable.trace(this, entry)) return;
+    (this.#trace ??= new BoundedLog(this.#limits.maxTraceEntries)).append(entry);
   }
 
   /** The trace, oldest first (a frozen snapshot). */
@@ -208,10 +262,17 @@ export class JobContext {
   /** Resolves with this context once the job has ended and left the worker (whatever its outcome). */
   done(): Promise<JobContext> {
     if (this.#released) return Promise.resolve(this);
+    // On a durable worker whose store is out: its end is not confirmed durable; done() says so until it is.
+    const unconfirmed = this.#durable?.unconfirmed;
+    if (unconfirmed !== undefined) return Promise.reject(unconfirmed);
     if (!this.#done) {
       let resolve!: (job: JobContext) => void;
-      const promise = new Promise<JobContext>((r) => (resolve = r));
-      this.#done = { promise, resolve };
+      let reject!: (error: unknown) => void;
+      const promise = new Promise<JobContext>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      this.#done = { promise, resolve, reject };
     }
     return this.#done.promise;
   }
@@ -249,4 +310,12 @@ export const jobLifecycle = {
   finished: (job: JobContext, outcome: JobOutcome, error: unknown, failedRoutineId: string | undefined, unconsumed: UnconsumedData | undefined) =>
     finished(job, outcome, error, failedRoutineId, unconsumed),
   released: (job: JobContext) => released(job),
+  /** Makes the job durable (see DurableJobHooks). */
+  durable: (job: JobContext, hooks: DurableJobHooks) => durable(job, hooks),
+  /** Its end could not be confirmed durable in time: done() rejects with `error` until it is released. */
+  unconfirmed: (job: JobContext, error: unknown) => unconfirmed(job, error),
+  restoreTrace: (job: JobContext, entry: unknown) => restoreTrace(job, entry),
+  restoreData: (job: JobContext, key: string, value: unknown) => restoreData(job, key, value),
+  /** A finished job rebuilt from a durable worker's history. */
+  restoreEnd: (job: JobContext, outcome: JobOutcome, error: unknown, completedAt: number) => restoreEnd(job, outcome, error, completedAt),
 };

@@ -2,6 +2,7 @@ import type { AnyActorRef } from 'xstate';
 import type { WorkerState } from '../state/worker-state.js';
 import type { Clock } from '../util/clock.js';
 import type { JobContext } from './job-context.js';
+import type { JobJournal } from './job-journal.js';
 
 /** What the runtime's hooks (and anything else watching activations) see of one run of a routine's logic. */
 export interface ActivationInfo {
@@ -59,4 +60,6 @@ export interface JobHost {
   /** Calls `fire` at `deadline` (ms on the runtime clock; at once if it has passed). Returns a handle for clearTimer. */
   setTimer(deadline: number, fire: () => void): unknown;
   clearTimer(handle: unknown): void;
+  /** Set on a durable worker: where activations, their runtime calls and timers are recorded. */
+  readonly journal?: JobJournal;
 }

@@ -1,3 +1,4 @@
+import type { RestoredJob } from '../durable/replay.js';
 import type { Activation } from './activation.js';
 
 /** A pending retry or policy wake-up, with its absolute deadline on the runtime clock. */
@@ -21,6 +22,8 @@ export interface RareState {
   running: Set<Activation> | undefined;
   /** Routines marked dirty after the first, in order. */
   dirtyMore: number[] | undefined;
+  /** Set for a job resumed from a durable worker's log (start() rebuilds it from there, not from a posted item). */
+  restored: RestoredJob | undefined;
 }
 
 /** A job's rare state before anything in it is used. */
@@ -36,5 +39,6 @@ export function newRareState(): RareState {
     policyTimer: undefined,
     running: undefined,
     dirtyMore: undefined,
+    restored: undefined,
   };
 }

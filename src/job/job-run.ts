@@ -8,6 +8,8 @@ import { Activation, type ActivationJob } from './activation.js';
 import { jobLifecycle, type JobContext, type JobControl, type UnconsumedData } from './job-context.js';
 import type { JobHost } from './job-host.js';
 import { newRareState, type RareState, type Timer } from './job-run-state.js';
+import { JournalCursor } from '../durable/journal-cursor.js';
+import type { RestoredJob } from '../durable/replay.js';
 
 const NONE = -1;
 const FINISHED = 1;
@@ -57,6 +59,65 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
     return this.job.jobId;
   }
 
+  /** A job resumed from a durable worker's log: start() rebuilds it from `restored` instead of queueing an entry item. */
+  static restored(host: JobHost, job: JobContext, flow: CompiledFlow, restored: RestoredJob, timeout: number | undefined): JobRun {
+    const run = new JobRun(host, job, flow, undefined as unknown as SlotDelivery, timeout);
+    run.#more().restored = restored;
+    return run;
+  }
+
+  /**
+   * Rebuilds the job from its log: queued items back in their slots, in-flight activations re-run through their
+   * journals (committed calls are replayed, not repeated), retries waiting for their deadlines. Policy wake-ups
+   * are not restored one by one: every routine with queued items is asked again, and sets its wake-up anew.
+   */
+  #restore(restored: RestoredJob): void {
+    const { jobId } = this.job;
+    const flow = this.flow;
+    const rare = this.#more();
+    // Copies: what this records is folded into the same restored job as it goes.
+    const timers = [...restored.timers];
+    const activations = [...restored.activations.values()];
+    for (const [id] of timers) rare.nextTimer = Math.max(rare.nextTimer, Number(id.slice(1)) + 1 || 1);
+    for (const [routineId, slots] of Object.entries(restored.queues)) {
+      const routine = flow.byId.get(routineId);
+      if (!routine) continue;
+      for (const [slot, items] of Object.entries(slots)) {
+        const index = routine.slotIndex.get(slot);
+        if (index === undefined) continue;
+        for (const item of items) this.#enqueue({ routine: routine.index, slot: index, target: routine.slots[index]!.target, item }, false);
+      }
+    }
+    const now = this.host.clock.now();
+    const journal = this.host.journal;
+    // Each restored timer is set again (under a new id, so the old record is cleared): at its deadline, or at once.
+    for (const [id, t] of timers) {
+      journal?.timerCleared(jobId, id);
+      const routine = t.kind === 'policy' && t.routineId !== undefined ? flow.byId.get(t.routineId) : undefined;
+      if (!routine) continue;
+      const policyTimer = (rare.policyTimer ??= new Array<number>(flow.routines.length).fill(NONE));
+      if (policyTimer[routine.index] !== NONE) continue;
+      policyTimer[routine.index] = this.#setTimer(Math.max(0, t.deadline - now), (handle, deadline) => ({ kind: 'policy', routine: routine.index, handle, deadline }));
+      this.#undirty(routine.index); // its wake-up, not the restore, asks the policy again
+    }
+    for (const a of activations) {
+      const routine = flow.byId.get(a.routineId);
+      if (!routine) continue;
+      if (a.outcome === undefined) {
+        this.markStarted();
+        this.#schedule(new Activation(this, routine, a.items, a.message, a.attempt, { seq: a.seq, cursor: new JournalCursor(jobId, a.seq, a.calls) }));
+        continue;
+      }
+      let deadline = now;
+      for (const [, t] of timers) if (t.kind === 'retry' && t.seq === a.seq) deadline = t.deadline;
+      this.markStarted();
+      const waiting = new Activation(this, routine, a.items, a.message, a.attempt, { seq: a.seq, cursor: new JournalCursor(jobId, a.seq) });
+      this.#setTimer(Math.max(0, deadline - now), (handle, at) => ({ kind: 'retry', activation: waiting, handle, deadline: at }));
+    }
+    for (const entry of restored.traces) jobLifecycle.restoreTrace(this.job, entry);
+    for (const [key, value] of Object.entries(restored.data)) jobLifecycle.restoreData(this.job, key, value);
+  }
+
   /** Set when the job must fail (an error under the `stop` strategy, a full slot, a throwing policy, a bug). */
   get failure(): unknown {
     return this.#rare?.failure;
@@ -72,8 +133,11 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
     jobLifecycle.attach(this.job, this);
     // The posted item is queued before the actor starts (it is the actor's input): one transition fewer a job.
     // This runs inside the worker's transition, so nothing here may throw: a failure fails the job, not the worker.
+    const restored = this.#rare?.restored;
+    if (restored) this.#rare!.restored = undefined;
     try {
-      this.#enqueue(this.#entry!, false);
+      if (restored) this.#restore(restored);
+      else this.#enqueue(this.#entry!, false);
       this.#entry = undefined;
       this.activate();
     } catch (error) {
@@ -82,7 +146,9 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
     this.actor.start();
     const timeout = this.#rare?.timeout;
     if (timeout !== undefined) {
-      this.#rare!.timeoutHandle = this.host.setTimer(this.host.clock.now() + timeout, () => this.#send({ type: 'job.timeout' }));
+      // A restored job keeps its absolute deadline: a timeout that passed during the outage fires at once.
+      const deadline = restored?.accepted.deadline ?? this.host.clock.now() + timeout;
+      this.#rare!.timeoutHandle = this.host.setTimer(deadline, () => this.#send({ type: 'job.timeout' }));
     }
     if (this.failure !== undefined) this.#send({ type: 'job.fail', error: this.failure });
     else if (this.isQuiescent()) this.#send({ type: 'job.idle' });
@@ -214,6 +280,7 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
 
   #settle(activation: Activation): void {
     this.#outstanding--;
+    if (activation.journal) this.#journalEnd(activation);
     const items = activation.buffer;
     if (!activation.failed) {
       if (items) for (let i = 0; i < items.length; i++) this.#enqueue(items[i]!, true);
@@ -245,16 +312,36 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
     this.#fail(id, error);
   }
 
+  /** Journals how the activation ended: `retry` when its error handler will run it again (decided as #settle does). */
+  #journalEnd(activation: Activation): void {
+    const { jobId } = this.job;
+    const { seq } = activation.journal!;
+    const journal = this.host.journal!;
+    if (activation.vetoed) return journal.activationEnded(jobId, seq, 'vetoed');
+    if (!activation.failed) return journal.activationEnded(jobId, seq, 'completed');
+    const handler = activation.routine.errorHandler;
+    let retries = false;
+    if (handler.strategy !== 'continue' && handler.strategy !== 'skip') {
+      try {
+        retries = handler.retryDelayAfter(activation.attempt, activation.error) !== undefined;
+      } catch {
+        retries = false;
+      }
+    }
+    journal.activationEnded(jobId, seq, retries ? 'retry' : 'failed', activation.error);
+  }
+
   /** A retry or policy timer fired: wake it, then `timer.fire`. */
   #wake(timerId: number): void {
     const timers = this.#rare?.timers;
     const timer = timers?.get(timerId);
     if (this.finished || !timer) return;
     timers!.delete(timerId);
+    this.host.journal?.timerCleared(this.job.jobId, `t${timerId}`);
     try {
       if (timer.kind === 'retry') {
         const a = timer.activation;
-        this.#schedule(new Activation(this, a.routine, a.slotData, a.message, a.attempt + 1));
+        this.#schedule(this.#newActivation(a.routine, a.slotData, a.message, a.attempt + 1, a.journal?.seq));
       } else {
         this.#rare!.policyTimer![timer.routine] = NONE;
         this.#dirty(timer.routine);
@@ -277,6 +364,15 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
     if (!more.includes(routine)) more.push(routine);
   }
 
+  #undirty(routine: number): void {
+    const more = this.#rare?.dirtyMore;
+    if (this.#dirtyFirst === routine) this.#dirtyFirst = more?.length ? more.shift()! : NONE;
+    else if (more) {
+      const at = more.indexOf(routine);
+      if (at >= 0) more.splice(at, 1);
+    }
+  }
+
   #unreserve(d: SlotDelivery): void {
     const index = this.flow.routines[d.routine]!.slots[d.slot]!.index;
     if (this.#buffered && this.#buffered[index]! > 0) this.#buffered[index]!--;
@@ -288,7 +384,7 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
     if (routine.policy === IMMEDIATE) {
       // The default policy needs no view: take everything that is there.
       const slotData = this.#take(routine, 'all');
-      if (slotData) this.#schedule(new Activation(this, routine, slotData, undefined, 1));
+      if (slotData) this.#schedule(this.#newActivation(routine, slotData, undefined, 1));
       return;
     }
     const host = this.host;
@@ -328,9 +424,10 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
       if (pendingWake !== NONE) {
         host.clearTimer(rare.timers?.get(pendingWake)?.handle);
         rare.timers?.delete(pendingWake);
+        host.journal?.timerCleared(this.job.jobId, `t${pendingWake}`);
         rare.policyTimer![routine.index] = NONE;
       }
-      this.#schedule(new Activation(this, routine, slotData, decision.message, 1));
+      this.#schedule(this.#newActivation(routine, slotData, decision.message, 1));
     }
   }
 
@@ -357,6 +454,13 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
     return taken > 0 ? data : undefined;
   }
 
+  /** A new activation; on a durable worker its start (the items it took) is journaled first. */
+  #newActivation(routine: CompiledRoutine, slotData: Readonly<Record<string, readonly unknown[]>>, message: unknown, attempt: number, retryOf?: number): Activation {
+    const journal = this.host.journal;
+    if (!journal) return new Activation(this, routine, slotData, message, attempt);
+    return new Activation(this, routine, slotData, message, attempt, journal.activationStarted(this.job.jobId, routine.id, attempt, slotData, message, retryOf));
+  }
+
   #schedule(activation: Activation): void {
     this.#outstanding++;
     this.host.schedule(activation);
@@ -368,7 +472,13 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
     const id = rare.nextTimer++;
     const deadline = this.host.clock.now() + ms;
     const handle = this.host.setTimer(deadline, () => this.#wake(id));
-    (rare.timers ??= new Map()).set(id, make(handle, deadline));
+    const timer = make(handle, deadline);
+    (rare.timers ??= new Map()).set(id, timer);
+    const journal = this.host.journal;
+    if (journal) {
+      if (timer.kind === 'retry') journal.timerSet(this.job.jobId, `t${id}`, 'retry', deadline, timer.activation.journal?.seq);
+      else journal.timerSet(this.job.jobId, `t${id}`, 'policy', deadline, undefined, this.flow.routines[timer.routine]!.id);
+    }
     return id;
   }
 

@@ -11,7 +11,13 @@ import {
   SlotNotFoundError,
   WorkerNotFoundError,
   WorkerNotRunningError,
+  WorkerStartingError,
+  DurableWorkerRequiredError,
 } from '../errors.js';
+import type { RestoredWorker } from '../durable/replay.js';
+import { checkDurableOptions, idempotentJob, releaseWhenDurable, resumeJobs, storedFinishedJob, type DurableRuntimeOptions, type DurableSettings } from './durable-runtime.js';
+import { acceptDurably } from './durable-post.js';
+import { WorkerDurability } from './worker-durability.js';
 import { compileFlow, type CompiledFlow } from '../flow/compiled-flow.js';
 import { Flow } from '../flow/flow.js';
 import { FlowRegistry } from '../flow/registry.js';
@@ -29,7 +35,7 @@ import { Worker } from './worker.js';
 import { assertId, assertOptionalBoolean, assertOptionalFunction, assertOptionalId, assertOptionalOneOf, isPlainObject, optionsBag } from '../util/args.js';
 import { createTracingHooks } from '../tracing/tracing-hooks.js';
 
-export interface RuntimeOptions {
+export interface RuntimeOptions extends DurableRuntimeOptions {
   /**
    * How many logic calls may run at once in this runtime. Async logic holds its slot until it settles, or until its
    * job ends (timed out, cancelled, failed): abandoned logic then runs on unseen, so make long logic honour
@@ -73,10 +79,15 @@ const consoleWarningReporter: FlowWarningReporter = (flowName, problems) => {
 };
 
 const JOB_STATUSES: readonly JobStatus[] = ['pending', 'running', 'completed', 'failed', 'cancelled', 'timedOut'];
-const RUNTIME_OPTIONS = new Set(['concurrency', 'clock', 'idGenerator', 'inspect', 'serializer', 'jobHistory', 'jobLimits', 'hooks', 'onError', 'onWarning', 'strict', 'tracing', 'scheduling']);
+const RUNTIME_OPTIONS = new Set(['concurrency', 'clock', 'idGenerator', 'inspect', 'serializer', 'jobHistory', 'jobLimits', 'hooks', 'onError', 'onWarning', 'strict', 'tracing', 'scheduling', 'store', 'storeTimeout', 'idempotencyTtl']);
 
 export interface ExecOptions {
   readonly workerId?: string;
+  /**
+   * With a store: turns a worker saved with another flow shape into one this flow can run. Without it, restoring
+   * onto a changed flow fails `ready()` with FlowShapeChangedError naming the differences.
+   */
+  readonly migrate?: (saved: RestoredWorker) => RestoredWorker;
 }
 
 export interface PostOptions {
@@ -86,6 +97,11 @@ export interface PostOptions {
   readonly jobId?: string;
   /** ms; overrides the flow's jobTimeout. The job ends `timedOut` if it has not finished by then. */
   readonly timeout?: number;
+  /**
+   * A key this worker already has (a live job, a finished one in history, or, with a store, one posted within
+   * `idempotencyTtl`, across restarts) returns `[ws, thatJob]` and starts nothing.
+   */
+  readonly idempotencyKey?: string;
 }
 
 export interface ListJobsFilter {
@@ -115,6 +131,8 @@ export class Runtime implements AsyncDisposable {
   #liveJobs = 0;
   #idleWaiters: (() => void)[] = [];
   #shutDown = false;
+  /** Set when the runtime has a store: every worker is durable. */
+  readonly #durable: DurableSettings | undefined;
 
   /** The runtime clock's now, one function for every job and the history (not a closure per job). */
   readonly #now = (): number => this.clock.now();
@@ -125,6 +143,7 @@ export class Runtime implements AsyncDisposable {
 
   constructor(options?: RuntimeOptions) {
     options = checkRuntimeOptions(options);
+    this.#durable = checkDurableOptions(options);
     this.#strict = options.strict ?? false;
     this.#onWarning = options.onWarning ?? consoleWarningReporter;
     const concurrency = options.concurrency ?? Infinity;
@@ -159,12 +178,14 @@ export class Runtime implements AsyncDisposable {
   exec(flow: string | Flow, options?: ExecOptions): WorkerState {
     if (this.#shutDown) throw new RuntimeShutDownError(`exec("${flowName(flow)}")`);
     const resolved = resolveFlow(flow);
-    const { workerId: requested } = optionsBag('exec options', options);
+    const { workerId: requested, migrate } = optionsBag('exec options', options);
     assertOptionalId('exec workerId', requested);
+    assertOptionalFunction('exec migrate', migrate, 'a function (saved) => saved, turning the stored worker into one this flow can run');
+    if (migrate !== undefined && !this.#durable) throw new InvalidArgumentError('exec migrate', migrate, 'left out: only a runtime with a store restores workers');
     const workerId = requested ?? this.#ids('worker');
     assertId('exec workerId (from the idGenerator)', workerId);
     if (this.#workers.has(workerId)) throw new DuplicateIdError('worker', workerId, 'This runtime');
-    return this.#startWorker(resolved, compileFlow(resolved), workerId).state;
+    return this.#startWorker(resolved, compileFlow(resolved), workerId, migrate).state;
   }
 
   /**
@@ -180,8 +201,16 @@ export class Runtime implements AsyncDisposable {
     assertId('post slotName', slotName);
     assertOptionalId('post workerId', options.workerId);
     assertOptionalId('post jobId', options.jobId);
+    if (options.idempotencyKey !== undefined && (typeof options.idempotencyKey !== 'string' || options.idempotencyKey === '')) {
+      throw new InvalidArgumentError('post idempotencyKey', options.idempotencyKey, 'a non-empty string (e.g. the order id)');
+    }
     if (options.timeout === null) throw new InvalidArgumentError('post timeout', null, 'a number of milliseconds, or leave it out for the flow\'s jobTimeout');
     const existing = this.#runningWorkerFor(resolved, options.workerId);
+    if (!existing && this.#durable) throw new DurableWorkerRequiredError(resolved.name);
+    if (existing && options.idempotencyKey !== undefined) {
+      const known = idempotentJob(existing, options.idempotencyKey, (id) => this.getJob(id), this.#now, this.#limits);
+      if (known) return [existing.state, known];
+    }
     // A flow is compiled (and validated) when a worker starts: a worker keeps running the shape it started with.
     const compiled = existing?.flow ?? compileFlow(resolved);
     const routine = compiled.byId.get(routineId);
@@ -202,6 +231,8 @@ export class Runtime implements AsyncDisposable {
     const job = new JobContext({ jobId, workerId: worker.id, flowId: compiled.name, metadata, now: this.#now, limits: this.#limits });
     const target = routine.slots[slot]!;
     const run = new JobRun(worker, job, compiled, { routine: routine.index, slot, target: target.target, item: data }, timeout);
+    if (worker.durability) acceptDurably(worker.durability, job, routineId, slotName, data, timeout, options.idempotencyKey);
+    else if (options.idempotencyKey !== undefined) worker.rememberKey(options.idempotencyKey, jobId);
     this.#liveJobs++;
     worker.post(run);
     this.#hooks.jobStarted(job);
@@ -224,7 +255,7 @@ export class Runtime implements AsyncDisposable {
       const run = worker.live.get(jobId);
       if (run) return run.job;
     }
-    return this.#history.get(jobId);
+    return this.#history.get(jobId) ?? (this.#durable ? storedFinishedJob(this.#workers.values(), jobId, this.#now, this.#limits) : undefined);
   }
 
   listJobs(jobFilter?: ListJobsFilter): JobContext[] {
@@ -284,7 +315,7 @@ export class Runtime implements AsyncDisposable {
   /** Stops the worker: its jobs end `cancelled`. Resolves when it has stopped. */
   stop(workerId: string, reason?: unknown): Promise<void> {
     const worker = this.#requireWorker(workerId);
-    worker.actor.send({ type: 'stop', reason });
+    worker.requestStop(reason);
     return worker.whenStopped();
   }
 
@@ -298,8 +329,12 @@ export class Runtime implements AsyncDisposable {
     if (this.#shutDown) return;
     this.#shutDown = true;
     await this.waitUntilAllJobsFinished({ timeout: options.timeout ?? 10_000 });
-    await Promise.all([...this.#workers.values()].map((w) => (w.acceptsJobs ? this.stop(w.id, 'runtime shut down') : w.whenStopped())));
+    // A durable worker is suspended, not ended: its log is closed first, so its unfinished jobs are not recorded
+    // as cancelled and resume when a runtime on the same store execs it again.
+    await Promise.all([...this.#workers.values()].map((w) => w.durability?.close().catch(() => undefined)));
+    await Promise.all([...this.#workers.values()].map((w) => (w.acceptsJobs || w.state.status === 'starting' ? this.stop(w.id, 'runtime shut down') : w.whenStopped())));
     this.#root.send({ type: 'shutdown' });
+    if (this.#durable?.resolved.owned) await this.#durable.resolved.store.close();
   }
 
   get isShutDown(): boolean {
@@ -315,8 +350,20 @@ export class Runtime implements AsyncDisposable {
     return this.#executor;
   }
 
-  #startWorker(flow: Flow, compiled: CompiledFlow, workerId: string): Worker {
+  #startWorker(flow: Flow, compiled: CompiledFlow, workerId: string, migrate?: ExecOptions['migrate']): Worker {
     this.#checkWarnings(flow);
+    const durable = this.#durable;
+    const durability = durable
+      ? new WorkerDurability(workerId, {
+          store: durable.resolved.store,
+          now: this.#now,
+          historyLimit: this.#history.maxEntries,
+          historyTtl: this.#history.ttl,
+          ...(durable.storeTimeout !== undefined ? { storeTimeout: durable.storeTimeout } : {}),
+          ...(durable.idempotencyTtl !== undefined ? { idempotencyTtl: durable.idempotencyTtl } : {}),
+          ...(migrate ? { migrate } : {}),
+        })
+      : undefined;
     const worker = new Worker(
       {
         root: this.#root,
@@ -326,9 +373,17 @@ export class Runtime implements AsyncDisposable {
         serializer: this.#serializer,
         jobEnded: (run) => this.#jobEnded(run),
         workerStopped: (w) => this.#workerStopped(w),
+        resumeJobs: (w, restored) =>
+          resumeJobs(w, restored, this.#now, this.#limits, (run) => {
+            this.#liveJobs++;
+            w.post(run);
+            this.#hooks.jobStarted(run.job);
+          }),
       },
       workerId,
       compiled,
+      undefined,
+      durability,
     );
     this.#workers.set(workerId, worker);
     this.#byFlow.set(flow, [...(this.#byFlow.get(flow) ?? []), worker]);
@@ -356,11 +411,19 @@ export class Runtime implements AsyncDisposable {
 
   /** The worker a post goes to: the one named (which must run this flow), or the flow's first running one. */
   #runningWorkerFor(flow: Flow, workerId: string | undefined): Worker | undefined {
-    if (workerId === undefined) return this.#byFlow.get(flow)?.find((w) => w.acceptsJobs);
+    if (workerId === undefined) {
+      const workers = this.#byFlow.get(flow);
+      const running = workers?.find((w) => w.acceptsJobs);
+      // A worker still restoring must not get a fresh one started beside it.
+      const starting = running ? undefined : workers?.find((w) => w.state.status === 'starting');
+      if (starting) throw new WorkerStartingError(starting.id);
+      return running;
+    }
     const worker = this.#requireWorker(workerId);
     if (worker.flow.flow !== flow) {
       throw new InvalidArgumentError(`post workerId "${workerId}"`, flow.name, `the flow that worker runs ("${worker.flow.name}")`);
     }
+    if (worker.state.status === 'starting') throw new WorkerStartingError(workerId);
     if (!worker.acceptsJobs) throw new WorkerNotRunningError(workerId, worker.state.status, 'accept jobs');
     return worker;
   }
@@ -384,10 +447,20 @@ export class Runtime implements AsyncDisposable {
   }
 
   #jobEnded(run: JobRun): void {
+    const durability = (run.host as Worker).durability;
+    // The output gate: nobody hears of a durable job's end (done, onJobEnd, waitUntilAllJobsFinished) before it is durable.
+    if (durability) releaseWhenDurable(durability, run, () => this.#shutDown, (confirmed) => this.#jobReleased(run, confirmed));
+    else this.#jobReleased(run);
+  }
+
+  /** The job leaves the runtime; `confirmed` false: its end could not be made durable (done() keeps rejecting). */
+  #jobReleased(run: JobRun, confirmed = true): void {
     this.#liveJobs--;
     this.#history.add(run.job);
-    jobLifecycle.released(run.job);
-    this.#hooks.jobEnded(run.job);
+    if (confirmed) {
+      jobLifecycle.released(run.job);
+      this.#hooks.jobEnded(run.job);
+    }
     if (this.#liveJobs === 0 && this.#idleWaiters.length) {
       const waiters = this.#idleWaiters;
       this.#idleWaiters = [];

@@ -2,13 +2,18 @@ import { assign, createActor, stopChild, type Actor, type AnyActorRef } from 'xs
 import { jobHubLogic, type JobHubLogic } from '../../machines/job-hub.logic.js';
 import type { RuntimeMachine } from '../../machines/runtime.machine.js';
 import { workerMachine, type WorkerMachine, type WorkerMachineEvent, type WorkerStateData } from '../../machines/worker.machine.js';
-import { RoutiluxError } from '../errors.js';
+import { RoutiluxError, WorkerNotRunningError } from '../errors.js';
 import type { CompiledFlow } from '../flow/compiled-flow.js';
 import type { ActivationGates, JobHost, RunnableActivation } from '../job/job-host.js';
 import type { JobRun } from '../job/job-run.js';
 import type { SerializationMode } from '../serialization/check.js';
 import { applyStateEvent } from '../state/apply-event.js';
 import { WorkerState } from '../state/worker-state.js';
+import type { StateUpdateReply } from '../../machines/worker.machine.js';
+import type { RestoredWorker } from '../durable/replay.js';
+import { jobLifecycle } from '../job/job-context.js';
+import type { JobJournal } from '../job/job-journal.js';
+import type { WorkerDurability } from './worker-durability.js';
 import type { Clock } from '../util/clock.js';
 import type { Executor } from '../job/executor.js';
 import type { HookRunner } from './hooks.js';
@@ -22,6 +27,8 @@ export interface WorkerServices {
   readonly serializer: SerializationMode;
   jobEnded(run: JobRun): void;
   workerStopped(worker: Worker): void;
+  /** A durable worker was restored: resume its unfinished jobs. */
+  resumeJobs?(worker: Worker, restored: RestoredWorker): void;
 }
 
 type EventOf<T extends WorkerMachineEvent['type']> = Extract<WorkerMachineEvent, { type: T }>;
@@ -41,6 +48,10 @@ export class Worker implements JobHost {
   paused = false;
   #held: RunnableActivation[] = [];
   #failure: unknown = undefined;
+  /** False while a durable worker reads its log (it stays `starting`). */
+  #restored: boolean;
+  /** Why stop was asked for while the worker was still restoring. */
+  #stopRequested: unknown;
   readonly #stopped: Promise<void>;
   #resolveStopped!: () => void;
 
@@ -49,8 +60,11 @@ export class Worker implements JobHost {
     readonly id: string,
     readonly flow: CompiledFlow,
     routineStates: Readonly<Record<string, unknown>> = Object.freeze({}),
+    /** Set on a runtime with a store: the worker is restored from its log and journals what it does. */
+    readonly durability?: WorkerDurability,
   ) {
     this.#stopped = new Promise((resolve) => (this.#resolveStopped = resolve));
+    this.#restored = durability === undefined;
     const machine = workerMachine.provide({
       actions: {
         'job.spawn': ({ event }) => this.#spawnJob(event as EventOf<'job.post'>),
@@ -58,12 +72,15 @@ export class Worker implements JobHost {
         'activations.hold': () => this.#holdActivations(),
         'activations.release': () => this.#releaseActivations(),
         'jobs.cancelAll': ({ event }) => this.#cancelAllJobs(event),
-        'state.apply': assign(({ context, event }) => applyStateEvent(context, event, services.serializer)),
+        'state.apply': durability
+          ? assign(({ context, event }) => applyStateEvent(context, event, services.serializer, this.#restored ? durability.applied : undefined))
+          : assign(({ context, event }) => applyStateEvent(context, event, services.serializer)),
         'jobs.stopHub': stopChild(() => this.hub),
         'worker.stopped': () => this.#stoppedNow(),
       },
       guards: {
         hasNoLiveJobs: () => this.live.size === 0,
+        isRestored: () => this.#restored,
       },
     });
     const input: WorkerStateData = { workerId: id, flowId: flow.name, routineStates };
@@ -78,11 +95,80 @@ export class Worker implements JobHost {
       },
     });
     this.state = new WorkerState(this.actor, () => this.#failure);
+    if (durability) {
+      this.state.makeDurable(durability);
+      durability.onDiverged = (jobId, details) => {
+        const job = this.live.get(jobId)?.job;
+        if (job) jobLifecycle.restoreTrace(job, { timestamp: services.clock.now(), routineId: '', action: 'journal.diverged', details });
+      };
+    }
   }
 
   start(): void {
     this.actor.start();
     this.hub.start();
+    if (this.durability) void this.#restore(this.durability);
+  }
+
+  /** Reads the log, puts the stored routine states in place, goes `running`, then resumes the unfinished jobs. */
+  async #restore(durability: WorkerDurability): Promise<void> {
+    let restored: RestoredWorker;
+    try {
+      restored = await durability.open(this.flow.flow, () => this.state.routineStates);
+      if (this.#stopRequested !== undefined) throw new WorkerNotRunningError(this.id, 'stopping', 'be restored');
+      for (const [routineId, value] of Object.entries(restored.routineStates)) {
+        if (value === undefined) continue;
+        const reply: StateUpdateReply = {};
+        this.actor.send({ type: 'state.update', routineId, update: value, reply });
+        if ('error' in reply) throw reply.error;
+      }
+    } catch (error) {
+      if (this.#stopRequested === undefined) this.#failure = error;
+      durability.markFailed(error);
+      // It leaves the runtime as any stopped worker does; its status stays `failed` (with ready() saying why).
+      this.#restored = true;
+      this.#nudge();
+      this.actor.send({ type: 'stop', reason: this.#stopRequested ?? error });
+      return;
+    }
+    this.#restored = true;
+    this.#nudge();
+    this.services.resumeJobs?.(this, restored);
+    durability.markReady();
+  }
+
+  /** Asks the worker to stop; one still restoring stops once its log is read (its jobs stay in the store). */
+  requestStop(reason: unknown): void {
+    if (this.#restored) this.actor.send({ type: 'stop', reason });
+    else this.#stopRequested = reason ?? `worker "${this.id}" stopped`;
+  }
+
+  /**
+   * Lets the `starting` state's guard be checked again (XState re-checks eventless transitions after each event):
+   * an abandoned `state.update` changes nothing and keeps the machine's events those of an in-memory worker.
+   */
+  #nudge(): void {
+    this.actor.send({ type: 'state.update', routineId: '', update: undefined, reply: { abandoned: true } });
+  }
+
+  /** In-memory idempotency keys (a durable worker keeps them in its log): key -> job id, oldest first, bounded. */
+  #keys: Map<string, string> | undefined;
+
+  /** Remembers that idempotency key `key` started job `jobId` (without a store). */
+  rememberKey(key: string, jobId: string): void {
+    const keys = (this.#keys ??= new Map());
+    keys.set(key, jobId);
+    if (keys.size > 100_000) keys.delete(keys.keys().next().value!);
+  }
+
+  /** The job id an idempotency key started on this worker (without a store). */
+  keyedJob(key: string): string | undefined {
+    return this.#keys?.get(key);
+  }
+
+  /** This worker's journal (a durable worker's), for its jobs. */
+  get journal(): JobJournal | undefined {
+    return this.durability;
   }
 
   /** Running or paused: a post is accepted (while paused its activations wait for resume). */

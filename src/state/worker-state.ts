@@ -1,7 +1,7 @@
 import type { Draft, Immutable } from 'immer';
 import type { Actor } from 'xstate';
 import type { StateUpdateReply, WorkerContext, WorkerMachine } from '../../machines/worker.machine.js';
-import { InvalidArgumentError, RoutiluxError, WorkerNotRunningError } from '../errors.js';
+import { InvalidArgumentError, RoutiluxError, WorkerNotRunningError, WorkerStartingError } from '../errors.js';
 import { assertRoutineId, undefinedState } from './apply-update.js';
 
 /** Where a worker is in its life (`failed`: its actor crashed). */
@@ -15,6 +15,15 @@ export interface WorkerStateSnapshot {
   readonly routineStates: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * What a durable worker adds to its WorkerState: `update` wraps every update (it journals the change, or returns
+ * the recorded result of one a re-run already committed), and `ready` settles once the worker is restored.
+ */
+export interface DurableStateHooks {
+  readonly ready: Promise<void>;
+  update(routineId: string, apply: () => unknown): unknown;
+}
+
 /** Passed as the update to remove a routine's state. */
 export const DELETE_STATE: unique symbol = Symbol('routilux.deleteState');
 
@@ -24,11 +33,27 @@ export const DELETE_STATE: unique symbol = Symbol('routilux.deleteState');
  * however many jobs run at once.
  */
 export class WorkerState {
+  #durable: DurableStateHooks | undefined;
+
   /** @internal Created by the runtime; use runtime.exec(flow) to get one. */
   constructor(
     private readonly actor: Actor<WorkerMachine>,
     private readonly failure: () => unknown,
   ) {}
+
+  /** @internal A durable worker journals every update through `hooks` and is ready once its log is restored. */
+  makeDurable(hooks: DurableStateHooks): void {
+    this.#durable = hooks;
+  }
+
+  /**
+   * Resolves with this WorkerState once the worker is restored from its store and running (at once without a
+   * store). Rejects when it cannot be restored (e.g. FlowShapeChangedError, StoreConnectionError).
+   */
+  ready(): Promise<this> {
+    const durable = this.#durable;
+    return durable ? durable.ready.then(() => this) : Promise.resolve(this);
+  }
 
   /** The worker's id (unique in its runtime). */
   get workerId(): string {
@@ -126,6 +151,16 @@ export class WorkerState {
   #send(routineId: string, update: unknown): unknown {
     const status = this.status;
     if (status === 'stopped' || status === 'failed') throw new WorkerNotRunningError(this.workerId, status, 'update its state');
+    const durable = this.#durable;
+    if (durable) {
+      // While restoring, the state is about to be replaced by the stored one: an update now would be lost.
+      if (status === 'starting') throw new WorkerStartingError(this.workerId, 'update its state');
+      return durable.update(routineId, () => this.#apply(routineId, update));
+    }
+    return this.#apply(routineId, update);
+  }
+
+  #apply(routineId: string, update: unknown): unknown {
     const reply: StateUpdateReply = {};
     this.actor.send({ type: 'state.update', routineId, update, reply });
     if (!reply.done) {
