@@ -18,7 +18,7 @@ export { immediatePolicy, batchSizePolicy, allSlotsReadyPolicy, timeIntervalPoli
 export type { CustomPolicyResult } from './policies/builtin.js';
 export type { ActivationPolicy, PolicyDecision, PolicyContext, SlotsView, Take } from './policies/policy.js';
 export { Runtime } from './runtime/runtime.js';
-export type { RuntimeOptions, ExecOptions, PostOptions, ListJobsFilter } from './runtime/runtime.js';
+export type { RuntimeOptions, ExecOptions, PostOptions, ListJobsFilter, FlowWarningReporter } from './runtime/runtime.js';
 export type { RuntimeHooks, RoutineStartInfo, RoutineEndInfo, EventEmitInfo, ErrorReporter } from './runtime/hooks.js';
 export { systemClock } from './runtime/clock.js';
 export type { Clock } from './runtime/clock.js';
@@ -48,3 +48,6 @@ export type { FlowShape } from './flow/flow-shape.js';
 // --- wiring ---
 export type { DurableRuntimeOptions } from './runtime/durable-runtime.js';
 export type { RestoredWorker, RestoredJob, FinishedJob } from './durable/replay.js';
+export type { RestoredActivation, RecordedCall } from './durable/replay.js';
+export type { JobAcceptedRecord, JobEndedRecord, TimerSetRecord, RecordedError, ActivationOutcome, TimerKind, CallKind } from './durable/records.js';
+export type { FlowShape as SavedFlowShape } from './durable/flow-shape.js';

@@ -5,6 +5,7 @@ import { assertOptionalBoolean, optionsBag } from '../util/args.js';
 type Level = 'log' | 'info' | 'debug' | 'warn' | 'error';
 const LEVELS: readonly Level[] = ['log', 'info', 'debug', 'warn', 'error'];
 
+/** Options of captureConsole(). */
 export interface CaptureConsoleOptions {
   /** Also print captured lines to the real console. Default false. */
   readonly passthrough?: boolean;

@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { RingBuffer } from '../util/ring-buffer.js';
 import type { JobContext } from './job-context.js';
 
+/** How long finished jobs stay findable (RuntimeOptions.jobHistory); whichever bound is hit first evicts. */
 export interface JobHistoryOptions {
   /** Finished jobs kept for getJob/listJobs. Default 10,000. */
   readonly maxEntries?: number;

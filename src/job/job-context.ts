@@ -3,16 +3,25 @@ import type { JobOutcome } from '../../machines/job.machine.js';
 import { assertId } from '../util/args.js';
 import { BoundedLog } from '../util/bounded-log.js';
 
+/**
+ * Where a job is: `pending` until its first logic starts (waiting for a concurrency slot or a paused worker),
+ * `running`, then one of the final outcomes `completed`, `failed`, `cancelled` or `timedOut`.
+ */
 export type JobStatus = 'pending' | 'running' | JobOutcome;
 
+/** One line of a job's trace (job.traceLog): what happened, where and when. */
 export interface TraceEntry {
   /** ms since the epoch, on the runtime's clock. */
   readonly timestamp: number;
+  /** The routine concerned; `''` for the job as a whole. */
   readonly routineId: string;
+  /** What happened, dotted, e.g. `routine.retry`, `emit.vetoed`, `job.timedOut`. */
   readonly action: string;
+  /** Action-specific data (attempt, error message, event name…). */
   readonly details: unknown;
 }
 
+/** Per-job caps that keep a long or chatty job's memory bounded (RuntimeOptions.jobLimits). */
 export interface JobLimits {
   /** Trace entries kept per job (the oldest go first). Default 1,000. */
   readonly maxTraceEntries: number;
@@ -284,6 +293,7 @@ export class JobContext {
     return true;
   }
 
+  /** The job as plain data (ids, status, metadata, data, times, error as `{ name, message }`, …) for logs and APIs. */
   toJSON(): Record<string, unknown> {
     return {
       jobId: this.jobId,

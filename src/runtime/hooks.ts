@@ -3,21 +3,27 @@ import type { JobContext } from '../job/job-context.js';
 import type { ActivationGates, ActivationInfo } from '../job/job-host.js';
 import type { WorkerState } from '../state/worker-state.js';
 
+/** What onRoutineStart learns about the activation about to run. */
 export interface RoutineStartInfo {
   readonly job: JobContext;
   readonly routineId: string;
+  /** 1 on the first run, 2 on the first retry, … */
   readonly attempt: number;
+  /** The items the logic is about to receive, by slot name. */
   readonly slotData: Readonly<Record<string, readonly unknown[]>>;
 }
 
+/** What onRoutineEnd learns about an activation whose logic has settled. */
 export interface RoutineEndInfo {
   readonly job: JobContext;
   readonly routineId: string;
+  /** 1 on the first run, 2 on the first retry, … */
   readonly attempt: number;
   /** Set when the logic threw (what happens next depends on the routine's error strategy). */
   readonly error?: unknown;
 }
 
+/** What onEventEmit learns about an emit before it is delivered. */
 export interface EventEmitInfo {
   readonly job: JobContext;
   readonly routineId: string;
@@ -30,17 +36,23 @@ export interface EventEmitInfo {
  * (getCurrentJob() works). A hook that throws is reported and treated as if it had not been there.
  */
 export interface RuntimeHooks {
+  /** A worker started (exec, or the first post to a flow). */
   onWorkerStart?(worker: WorkerState): void;
+  /** A worker stopped; called a microtask after it did. */
   onWorkerStop?(worker: WorkerState): void;
+  /** A job was posted; called by post() before it returns. */
   onJobStart?(job: JobContext): void;
+  /** A job ended (its status is final); called a microtask after it did. */
   onJobEnd?(job: JobContext): void;
   /** Return `false` to skip this activation (recorded in the job's trace). */
   onRoutineStart?(info: RoutineStartInfo): boolean | void;
+  /** A logic call settled, with `error` if it threw; not called for an activation onRoutineStart skipped. */
   onRoutineEnd?(info: RoutineEndInfo): void;
   /** Return `false` to drop this emit (recorded in the job's trace). */
   onEventEmit?(info: EventEmitInfo): boolean | void;
 }
 
+/** Receives an error a hook threw; `where` names the hook, e.g. "hook onJobEnd". What it throws is ignored. */
 export type ErrorReporter = (error: unknown, where: string) => void;
 
 export const consoleReporter: ErrorReporter = (error, where) => {

@@ -35,6 +35,7 @@ import { Worker } from './worker.js';
 import { assertId, assertOptionalBoolean, assertOptionalFunction, assertOptionalId, assertOptionalOneOf, isPlainObject, optionsBag } from '../util/args.js';
 import { createTracingHooks } from '../tracing/tracing-hooks.js';
 
+/** Options of new Runtime(); every one may be left out. Unknown options are refused (InvalidArgumentError). */
 export interface RuntimeOptions extends DurableRuntimeOptions {
   /**
    * How many logic calls may run at once in this runtime. Async logic holds its slot until it settles, or until its
@@ -42,14 +43,19 @@ export interface RuntimeOptions extends DurableRuntimeOptions {
    * `signal`. Default: unlimited.
    */
   readonly concurrency?: number;
+  /** Where every timer and timestamp comes from (timeouts, retries, policies, history). Default: systemClock. */
   readonly clock?: Clock;
+  /** Makes worker and job ids that are not given explicitly. Default: `<prefix>_<12 random characters>`. */
   readonly idGenerator?: IdGenerator;
   /** An XState inspector (e.g. createBrowserInspector().inspect from @statelyai/inspect): sees every worker and job actor. */
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** What WorkerState values may hold: `json` (default) or `structured` (adds Date, Map, Set, BigInt, typed arrays). */
   readonly serializer?: SerializationMode;
+  /** How many finished jobs getJob/listJobs keep, and for how long. Default 10,000 jobs, one hour. */
   readonly jobHistory?: JobHistoryOptions;
+  /** Per-job caps on trace entries and output lines. Default 1,000 each. */
   readonly jobLimits?: Partial<JobLimits>;
+  /** Observers and gates around workers, jobs and activations (runtime.observe adds more later). */
   readonly hooks?: RuntimeHooks;
   /** Where errors thrown by hooks are reported. Default: console.error. */
   readonly onError?: ErrorReporter;
@@ -81,7 +87,9 @@ const consoleWarningReporter: FlowWarningReporter = (flowName, problems) => {
 const JOB_STATUSES: readonly JobStatus[] = ['pending', 'running', 'completed', 'failed', 'cancelled', 'timedOut'];
 const RUNTIME_OPTIONS = new Set(['concurrency', 'clock', 'idGenerator', 'inspect', 'serializer', 'jobHistory', 'jobLimits', 'hooks', 'onError', 'onWarning', 'strict', 'tracing', 'scheduling', 'store', 'storeTimeout', 'idempotencyTtl']);
 
+/** Options of runtime.exec(). */
 export interface ExecOptions {
+  /** The new worker's id. Default: one from the idGenerator. A taken id throws DuplicateIdError. */
   readonly workerId?: string;
   /**
    * With a store: turns a worker saved with another flow shape into one this flow can run. Without it, restoring
@@ -90,10 +98,13 @@ export interface ExecOptions {
   readonly migrate?: (saved: RestoredWorker) => RestoredWorker;
 }
 
+/** Options of runtime.post(). */
 export interface PostOptions {
+  /** Read-only data for the job (job.metadata): serializable like WorkerState values, frozen. Default `{}`. */
   readonly metadata?: Readonly<Record<string, unknown>>;
   /** Post to this worker (it must run the same flow); default: the flow's first running worker, started if none. */
   readonly workerId?: string;
+  /** The job's id. Default: one from the idGenerator. An id already live or in the history throws DuplicateIdError. */
   readonly jobId?: string;
   /** ms; overrides the flow's jobTimeout. The job ends `timedOut` if it has not finished by then. */
   readonly timeout?: number;
@@ -104,8 +115,11 @@ export interface PostOptions {
   readonly idempotencyKey?: string;
 }
 
+/** What runtime.listJobs() keeps; with no field, every live and remembered job. */
 export interface ListJobsFilter {
+  /** Only jobs of this worker. */
   readonly workerId?: string;
+  /** Only jobs in this status. */
   readonly status?: JobStatus;
 }
 
@@ -258,6 +272,10 @@ export class Runtime implements AsyncDisposable {
     return this.#history.get(jobId) ?? (this.#durable ? storedFinishedJob(this.#workers.values(), jobId, this.#now, this.#limits) : undefined);
   }
 
+  /**
+   * Finished jobs still in the history (in the order they finished), then live ones, narrowed by `jobFilter`.
+   * @throws InvalidArgumentError for an unknown filter field or status.
+   */
   listJobs(jobFilter?: ListJobsFilter): JobContext[] {
     const filter = optionsBag('listJobs filter', jobFilter);
     assertOptionalId('listJobs workerId', filter.workerId);
@@ -268,11 +286,13 @@ export class Runtime implements AsyncDisposable {
     );
   }
 
+  /** The live state of worker `workerId`, or undefined if no such worker runs (stopped workers are forgotten). */
   getWorker(workerId: string): WorkerState | undefined {
     assertId('getWorker(workerId)', workerId);
     return this.#workers.get(workerId)?.state;
   }
 
+  /** The state of every worker of this runtime that has not stopped, in the order they started. */
   listWorkers(): WorkerState[] {
     return [...this.#workers.values()].map((w) => w.state);
   }
@@ -337,10 +357,12 @@ export class Runtime implements AsyncDisposable {
     if (this.#durable?.resolved.owned) await this.#durable.resolved.store.close();
   }
 
+  /** True once shutdown() has been called: exec and post then throw RuntimeShutDownError. */
   get isShutDown(): boolean {
     return this.#shutDown;
   }
 
+  /** shutdown() with its defaults, for `await using runtime = new Runtime()`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.shutdown();
   }
