@@ -32,7 +32,12 @@ greeting.addRoutine(greet, 'greet').addRoutine(shout, 'shout').connect('greet', 
 /** The flows `routilux serve` registers. */
 export const flows = [greeting];
 
-/** Called once the runtime and the monitor run. */
-export function setup(runtime: Runtime): void {
-  for (const name of ['ada', 'grace', 'linus']) runtime.post('greeting', 'greet', 'name', name, { metadata: { user: name } });
+/**
+ * Called once the runtime and the monitor run. The worker gets a stable id, so with `--store` it is the same
+ * worker (restored, its unfinished jobs resumed) after a restart.
+ */
+export async function setup(runtime: Runtime): Promise<void> {
+  const worker = runtime.exec('greeting', { workerId: 'greeting-1' });
+  await worker.ready();
+  for (const name of ['ada', 'grace', 'linus']) runtime.post('greeting', 'greet', 'name', name, { workerId: 'greeting-1', metadata: { user: name } });
 }
