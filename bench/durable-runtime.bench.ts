@@ -3,13 +3,15 @@
  * - jobs/s of 2,000 jobs posted at once, each through a chain of 1 or 10 routines that each update a counter in
  *   WorkerState (so every hop journals an activation, its update, its emit and its end), awaiting done();
  * - store writes per job (one group commit serves many jobs);
- * - p50 post -> done() at low load (one job at a time), durable vs in-memory.
+ * - p50 post -> done() at low load (one job at a time), durable vs in-memory;
+ * - jobs/s at 1 hop with a RedisStore (a redis-server of its own) vs in-memory.
  * Run: node --expose-gc --import tsx bench/durable-runtime.bench.ts
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Flow, Routine, Runtime, SqliteStore, withHooks } from '../src/index.js';
+import { Flow, RedisStore, Routine, Runtime, SqliteStore, withHooks } from '../src/index.js';
+import { startRedisServer } from '../test/setup/redis-server.js';
 import { gc, paired, printPaired } from './lib/measure.js';
 import { reportRow } from './lib/report.js';
 
@@ -41,8 +43,8 @@ interface Run {
   writes: number;
 }
 
-async function jobsPerSecond(hops: number, durable: boolean): Promise<Run> {
-  const sqlite = durable ? new SqliteStore({ path: join(dir, `bench-${files++}.db`) }) : undefined;
+async function jobsPerSecond(hops: number, durable: boolean, redisUrl?: string): Promise<Run> {
+  const sqlite = durable ? (redisUrl ? new RedisStore({ url: redisUrl, keyPrefix: `bench-${files++}:` }) : new SqliteStore({ path: join(dir, `bench-${files++}.db`) })) : undefined;
   let writes = 0;
   // Counts every store write the runtime makes (a group commit is one set, a compaction one batch).
   const store = sqlite && withHooks(sqlite, { before: ({ operation }) => void (operation === 'get' || operation === 'keys' || operation === 'getMany' || writes++) });
@@ -105,6 +107,14 @@ try {
   writesPerJob.sort((a, b) => a - b);
   const perJob = writesPerJob[writesPerJob.length >> 1]!;
   reportRow({ what: 'durable Runtime: store writes (group commits) per job', measured: perJob.toFixed(3), aim: '< 1 (one commit serves many jobs)', met: perJob < 1 });
+  const server = await startRedisServer();
+  try {
+    const redis = await paired(ROUNDS, async () => (await jobsPerSecond(1, true, server.url)).rate, async () => (await jobsPerSecond(1, false)).rate);
+    printPaired('durable Runtime (Redis), 1 hop', redis, 'in-memory Runtime', 'jobs/s');
+    reportRow({ what: 'durable Redis vs in-memory Runtime jobs/s, 1 hop', measured: `${(1 / redis.ratio).toFixed(2)}x`, aim: '>= 0.3x', met: 1 / redis.ratio >= 0.3 });
+  } finally {
+    await server.stop();
+  }
   const durableP50 = await latencyP50(true);
   const memoryP50 = await latencyP50(false);
   console.log(`p50 post -> done(), one job at a time: durable SQLite ${durableP50.toFixed(3)} ms, in-memory ${memoryP50.toFixed(3)} ms`);

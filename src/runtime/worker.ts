@@ -52,6 +52,8 @@ export class Worker implements JobHost {
   #restored: boolean;
   /** Why stop was asked for while the worker was still restoring. */
   #stopRequested: unknown;
+  /** This worker's journal (a durable worker's), for its jobs: a plain field, read on every activation. */
+  readonly journal: JobJournal | undefined;
   readonly #stopped: Promise<void>;
   #resolveStopped!: () => void;
 
@@ -65,6 +67,7 @@ export class Worker implements JobHost {
   ) {
     this.#stopped = new Promise((resolve) => (this.#resolveStopped = resolve));
     this.#restored = durability === undefined;
+    this.journal = durability;
     const machine = workerMachine.provide({
       actions: {
         'job.spawn': ({ event }) => this.#spawnJob(event as EventOf<'job.post'>),
@@ -166,10 +169,7 @@ export class Worker implements JobHost {
     return this.#keys?.get(key);
   }
 
-  /** This worker's journal (a durable worker's), for its jobs. */
-  get journal(): JobJournal | undefined {
-    return this.durability;
-  }
+
 
   /** Running or paused: a post is accepted (while paused its activations wait for resume). */
   get acceptsJobs(): boolean {

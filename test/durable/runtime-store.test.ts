@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DurableWorkerRequiredError, FlowShapeChangedError, InvalidArgumentError, WorkerNotRunningError } from '../../src/errors.js';
+import { DurableWorkerRequiredError, FlowShapeChangedError, InvalidArgumentError, WorkerNotRunningError, WorkerStartingError } from '../../src/errors.js';
 import { Flow } from '../../src/flow/flow.js';
 import { Runtime } from '../../src/runtime/runtime.js';
 import { MemoryStore } from '../../src/stores/memory-store.js';
@@ -139,6 +139,17 @@ describe('Runtime with a store', () => {
     await ws3.ready();
     expect(ws3.routineStates).toEqual({ count: { total: 7, count: 1 }, audit: { since: 'v2' } });
     await third.shutdown();
+  });
+
+  it('while restoring: updates are refused with WorkerStartingError; a shutdown waits for the restore and stops the worker', async () => {
+    const runtime = new Runtime({ store: 'memory:' });
+    const ws = runtime.exec(ordersFlow(), { workerId: 's' });
+    expect(ws.status).toBe('starting');
+    expect(() => ws.updateRoutineState('x', { a: 1 })).toThrow(WorkerStartingError);
+    expect(() => ws.updateRoutineState('x', { a: 1 })).toThrow(/await .*ready\(\)/);
+    await runtime.shutdown();
+    await expect(ws.ready()).rejects.toThrow(WorkerNotRunningError);
+    expect(ws.status).toBe('stopped');
   });
 
   it('checks its options and refuses to start workers implicitly', async () => {
