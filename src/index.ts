@@ -45,7 +45,7 @@ export type { SlotDeclaration, EventDeclaration, SlotsOf, EventsOf } from './rou
 export type { AnyRoutine } from './flow/definition.js';
 export type { StoreView } from './stores/store-view.js';
 export type { FlowShape } from './flow/flow-shape.js';
-// --- wiring ---
+// Durable workers (design §6.1): the options and what a migration receives.
 export type { DurableRuntimeOptions } from './runtime/durable-runtime.js';
 export type { RestoredWorker, RestoredJob, FinishedJob } from './durable/replay.js';
 export type { RestoredActivation, RecordedCall } from './durable/replay.js';

@@ -29,6 +29,11 @@ export interface LogicContext<E extends EventTypes = EventTypes> {
   /** Aborted when the job is cancelled, times out or fails: long-running logic should stop then. */
   readonly signal: AbortSignal;
   /**
+   * A key for external side effects: `<jobId>:<activation seq>` with a store (the same on every re-run after a
+   * crash, so pass it to external APIs that deduplicate); without one `<jobId>:<routineId>:<attempt>`.
+   */
+  readonly idempotencyKey: string;
+  /**
    * Same as the routine's emit: sends `payload` to every slot connected to `event`, within this job.
    * @throws EventNotFoundError when the routine declares no such event.
    */
