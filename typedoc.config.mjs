@@ -18,7 +18,6 @@ const config = {
   excludeProtected: false,
   treatWarningsAsErrors: true,
   validation: { notExported: true, invalidLink: true, notDocumented: true },
-  // StateMap implements it only to hand the serializer its unchecked entries (members keyed by symbols, internal).
   // Every exported symbol has a doc comment (the house rule); members may rely on their type and their class's comment.
   requiredToBeDocumented: ['Class', 'Interface', 'TypeAlias', 'Function', 'Variable', 'Enum', 'Namespace'],
   // Source links would need a hosted repository; the reference stays readable offline.
