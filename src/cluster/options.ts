@@ -1,4 +1,5 @@
-import { ClusterConfigurationError, InvalidArgumentError, describe } from '../errors.js';
+import { ClusterConfigurationError, InvalidArgumentError } from '../errors.js';
+import { describe } from '../errors/base.js';
 import { RedisStore } from '../stores/redis-store.js';
 import { isPlainObject } from '../util/args.js';
 import { checkNodeId } from './keys.js';

@@ -1,4 +1,5 @@
-import { InvalidArgumentError, StoreValueTypeError, describe } from '../errors.js';
+import { InvalidArgumentError, StoreValueTypeError } from '../errors.js';
+import { describe } from '../errors/base.js';
 import type { EngineWrite } from './engine.js';
 import type { Codec } from './serializers.js';
 import { checkKey, checkTtl } from './validate.js';

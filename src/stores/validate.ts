@@ -1,4 +1,5 @@
-import { InvalidArgumentError, describe } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
+import { describe } from '../errors/base.js';
 
 /** Keys are non-empty strings. */
 export function checkKey(key: unknown, argument = 'key'): asserts key is string {

@@ -8,7 +8,7 @@ import { ENTRY_POINTS, type FuzzEnvironment } from './entry-points.js';
 /** Exports that take no input (constants, error classes, factories without arguments): nothing to fuzz. */
 const NO_INPUT = new Set([
   'DEFAULT_MAX_QUEUE_LENGTH', 'FLOW_DEFINITION_VERSION', 'systemClock', 'getCurrentJob', 'immediatePolicy', 'allSlotsReadyPolicy',
-  'toInspectable', 'jsonSerializer', 'structuredSerializer', 'describe', 'TestRuntime', 'JobExpectationError',
+  'toInspectable', 'jsonSerializer', 'structuredSerializer', 'TestRuntime', 'JobExpectationError',
 ]);
 const isErrorClass = (value: unknown) => typeof value === 'function' && (value === RoutiluxError || value.prototype instanceof RoutiluxError);
 
