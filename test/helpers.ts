@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Routine, type RoutineLogic } from '../src/index.js';
 
 /** A routine with the given slots and events whose logic is `logic` (for tests that need a quick node). */
@@ -13,3 +14,17 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /** Lets every queued microtask and one macrotask turn run. */
 export const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** The README's text under `heading` (e.g. `## Example`), up to the next `## ` heading. */
+export function readmeSection(heading: string): string {
+  const readme = readFileSync('README.md', 'utf8');
+  const start = readme.indexOf(`\n${heading}\n`);
+  if (start < 0) throw new Error(`README has no "${heading}" section`);
+  const end = readme.indexOf('\n## ', start + heading.length + 2);
+  return readme.slice(start, end < 0 ? undefined : end);
+}
+
+/** The README's ```ts code blocks under `heading`, in order. */
+export function readmeSnippets(heading: string): string[] {
+  return [...readmeSection(heading).matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+}

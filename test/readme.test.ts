@@ -1,16 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { readmeSnippets as snippets } from './helpers.js';
 
-/** The README's code blocks (```ts) under a heading, in order. */
-function snippets(heading: string): string[] {
-  const readme = readFileSync('README.md', 'utf8');
-  const start = readme.indexOf(`\n${heading}\n`);
-  if (start < 0) throw new Error(`README has no "${heading}" section`);
-  const end = readme.indexOf('\n## ', start + heading.length + 2);
-  const section = readme.slice(start, end < 0 ? undefined : end);
-  return [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
-}
 
 describe('README', () => {
   it('has exactly the two set-up commands', () => {

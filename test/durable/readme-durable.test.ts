@@ -1,15 +1,10 @@
 /** The README's "Durable workers and jobs" example runs as written (on a temporary SQLite file), twice. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it, vi } from 'vitest';
+import { readmeSnippets } from '../helpers.js';
 
-function snippet(heading: string): string {
-  const readme = readFileSync('README.md', 'utf8');
-  const start = readme.indexOf(`\n${heading}\n`);
-  if (start < 0) throw new Error(`README has no "${heading}" section`);
-  const end = readme.indexOf('\n## ', start + heading.length + 2);
-  return [...readme.slice(start, end < 0 ? undefined : end).matchAll(/```ts\n([\s\S]*?)```/g)][0]![1]!;
-}
+const snippet = (heading: string): string => readmeSnippets(heading)[0]!;
 
 it('the durable example completes the order once, and a second run on the same file starts nothing new', async () => {
   const code = snippet('## Durable workers and jobs');

@@ -1,16 +1,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { readmeSection } from '../helpers.js';
 
 const HEADING = '## Operate it: monitor, CLI, tracing';
 
-function section(): string {
-  const readme = readFileSync('README.md', 'utf8');
-  const start = readme.indexOf(`\n${HEADING}\n`);
-  if (start < 0) throw new Error(`README has no "${HEADING}" section`);
-  const end = readme.indexOf('\n## ', start + HEADING.length + 2);
-  return readme.slice(start, end < 0 ? undefined : end);
-}
+const section = () => readmeSection(HEADING);
 
 describe('README: Operate it', () => {
   it('the monitor snippet runs as written and prints the monitor URL', async () => {

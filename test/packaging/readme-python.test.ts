@@ -2,21 +2,15 @@
  * The README's "Coming from Routilux (Python)" section says what really happens: its isolation demo output is
  * what examples/state-isolation.ts prints, a Python `timeout: 5.0` is 5 ms, and metadata is not job data.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../examples/state-isolation.js';
 import { Flow, defineRoutine, slot } from '../../src/index.js';
 import { createTestRuntime, expectJob } from '../../src/testing/index.js';
+import { readmeSection } from '../helpers.js';
 
 const heading = '## Coming from Routilux (Python)';
 
-function section(): string {
-  const readme = readFileSync('README.md', 'utf8');
-  const start = readme.indexOf(`\n${heading}\n`);
-  if (start < 0) throw new Error(`README has no "${heading}" section`);
-  const end = readme.indexOf('\n## ', start + heading.length + 2);
-  return readme.slice(start, end < 0 ? undefined : end);
-}
+const section = () => readmeSection(heading);
 
 describe('README: Coming from Routilux (Python)', () => {
   it('shows the isolation demo output exactly as examples/state-isolation.ts prints it', async () => {
