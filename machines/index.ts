@@ -8,5 +8,5 @@ export { runtimeMachine, type RuntimeMachine, type RuntimeMachineEvent } from '.
 export { workerMachine, type WorkerMachine, type WorkerMachineEvent, type WorkerStateData, type WorkerContext, type StateUpdateReply } from './worker.machine.js';
 export { jobMachine, type JobMachine, type JobMachineContext, type JobMachineEvent, type JobDriver, type JobOutcome, type SlotDelivery, type ActivationRef } from './job.machine.js';
 export { jobHubLogic, type JobHubLogic, type JobHubContext } from './job-hub.logic.js';
-// --- docs --- WorkerContext.routineStates is one: a public signature names only exported types.
+// WorkerContext.routineStates names it, and a public signature names only exported types.
 export type { RoutineStates } from '../src/state/routine-states.js';
