@@ -1,7 +1,8 @@
 /**
- * kill -9 of a process running a durable Runtime mid-run, then a second process on the same store that execs the
- * same worker: every job whose accepted() had resolved completes, and the WorkerState counter equals the number
- * of distinct jobs that completed (no update applied twice, none lost). On a SQLite file and on Redis.
+ * kill -9 of a process running a durable Runtime at random moments, three times, each restart execing the same
+ * worker (resuming what the killed run left) and re-posting every job with its idempotency key; then a last run
+ * waits for everything: every job whose accepted() had resolved completes, both counters equal the number of
+ * distinct jobs and every per-job marker is 1 (no update applied twice, none lost). On a SQLite file and on Redis.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 
-const JOBS = 400;
+const JOBS = 300;
+const KILLS = 3;
 const dir = mkdtempSync(join(tmpdir(), 'routilux-runtime-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -17,8 +19,8 @@ function child(args: string[]) {
   return spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/durable-runtime-crash.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-/** Runs `post` until `killAfter` jobs were accepted, then SIGKILLs it; resolves the accepted job ids. */
-function postAndKill(url: string, workerId: string, killAfter: number): Promise<Set<string>> {
+/** Runs `post` and SIGKILLs it `killAfterMs` after it is ready (restored); resolves the job ids it saw accepted. */
+function postAndKill(url: string, workerId: string, killAfterMs: number): Promise<Set<string>> {
   return new Promise((resolve, reject) => {
     const proc = child([url, workerId, String(JOBS), 'post']);
     const accepted = new Set<string>();
@@ -29,10 +31,12 @@ function postAndKill(url: string, workerId: string, killAfter: number): Promise<
       out += chunk.toString();
       const lines = out.split('\n');
       out = lines.pop()!;
-      for (const line of lines) if (line.startsWith('accepted ')) accepted.add(line.slice(9));
-      if (!killed && accepted.size >= killAfter) {
-        killed = true;
-        proc.kill('SIGKILL');
+      for (const line of lines) {
+        if (line.startsWith('accepted ')) accepted.add(line.slice(9));
+        if (line === 'ready' && !killed) {
+          killed = true;
+          setTimeout(() => proc.kill('SIGKILL'), killAfterMs);
+        }
       }
     });
     proc.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
@@ -40,7 +44,14 @@ function postAndKill(url: string, workerId: string, killAfter: number): Promise<
   });
 }
 
-function resume(url: string, workerId: string): Promise<{ resumed: number; counter: number; statuses: Record<string, string> }> {
+interface Outcome {
+  resumed: number;
+  counters: { intake: number; count: number };
+  markers: Record<string, number>;
+  statuses: Record<string, string>;
+}
+
+function resume(url: string, workerId: string): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     const proc = child([url, workerId, String(JOBS), 'resume']);
     let out = '';
@@ -58,18 +69,22 @@ const cases: [string, () => string][] = [['sqlite', () => `sqlite:${join(dir, 'c
 if (redisUrl) cases.push(['redis', () => redisUrl]);
 
 describe.each(cases)('a durable Runtime killed mid-run (%s)', (_name, url) => {
-  it('every accepted job completes after the restart; the counter equals the jobs completed (no update twice)', async () => {
+  it('every accepted job completes exactly once across three kills; counters and markers are exact', async () => {
     const workerId = `crash-${process.pid}-${Date.now()}`;
-    // Kill somewhere in the middle: after a random share of the jobs was accepted.
-    const accepted = await postAndKill(url(), workerId, Math.floor(JOBS * (0.2 + Math.random() * 0.5)));
+    const accepted = new Set<string>();
+    for (let kill = 0; kill < KILLS; kill++) {
+      // Kill at a random moment: while jobs are being posted, accepted, run or resumed.
+      for (const id of await postAndKill(url(), workerId, 50 + Math.floor(Math.random() * 400))) accepted.add(id);
+    }
     expect(accepted.size).toBeGreaterThan(0);
-    const { resumed, counter, statuses } = await resume(url(), workerId);
-    expect(resumed).toBeGreaterThan(0); // the kill left jobs unfinished: they resumed from the log
+    const { counters, markers, statuses } = await resume(url(), workerId);
     // Every printed job completed (re-posting its key returned it, restored, instead of starting a new one).
     for (const jobId of accepted) expect(statuses[jobId], jobId).toBe('completed');
     const completed = Object.entries(statuses).filter(([, s]) => s === 'completed').map(([id]) => id.replace(/-again$/, ''));
     expect(new Set(completed).size).toBe(JOBS);
     expect(Object.values(statuses).every((s) => s === 'completed')).toBe(true);
-    expect(counter).toBe(JOBS);
-  }, 30_000);
+    expect(counters).toEqual({ intake: JOBS, count: JOBS });
+    expect(Object.keys(markers)).toHaveLength(JOBS);
+    expect(Object.values(markers).every((n) => n === 1)).toBe(true);
+  }, 90_000);
 });
