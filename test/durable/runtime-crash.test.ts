@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 
-const JOBS = 300;
+const JOBS = 1000;
 const KILLS = 3;
 const dir = mkdtempSync(join(tmpdir(), 'routilux-runtime-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
