@@ -1,5 +1,6 @@
 import type { Redis, RedisOptions } from 'ioredis';
-import { MissingDependencyError, StoreConnectionError } from '../errors.js';
+import { StoreConnectionError } from '../errors.js';
+import { loadIoredis } from '../stores/load-ioredis.js';
 
 /** How a cluster client should behave. */
 export type ClientRole =
@@ -12,13 +13,7 @@ export type ClientRole =
 
 /** Loads ioredis (an optional peer) and opens a client for `url` in the given role. */
 export async function openClient(url: string, role: ClientRole, commandTimeout: number, name: string): Promise<Redis> {
-  let mod: typeof import('ioredis');
-  try {
-    mod = await import('ioredis');
-  } catch (error) {
-    throw new MissingDependencyError('ioredis', 'the cluster option', { cause: error });
-  }
-  const RedisClient = mod.Redis ?? mod.default;
+  const RedisClient = await loadIoredis('the cluster option');
   const options: RedisOptions = {
     connectionName: name,
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 1000), // reconnect forever

@@ -2,6 +2,7 @@ import { Immer, enableMapSet, enablePatches, type Patch } from 'immer';
 import { InvalidArgumentError } from '../errors.js';
 import type { FlowShape } from './flow-shape.js';
 import type {
+  ActivationStartRecord,
   ActivationOutcome,
   CallKind,
   DurableRecord,
@@ -24,13 +25,7 @@ export interface RecordedCall {
 }
 
 /** An activation that had not finished: in flight at the crash (no `outcome`), or waiting for its retry. */
-export interface RestoredActivation {
-  readonly seq: number;
-  readonly routineId: string;
-  readonly attempt: number;
-  readonly items: Readonly<Record<string, readonly unknown[]>>;
-  readonly message?: unknown;
-  readonly retryOf?: number;
+export interface RestoredActivation extends Omit<ActivationStartRecord, 'type' | 'jobId'> {
   calls: RecordedCall[];
   outcome?: ActivationOutcome;
   error?: RecordedError;

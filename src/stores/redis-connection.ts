@@ -1,6 +1,7 @@
 import type { Redis, RedisOptions } from 'ioredis';
-import { MissingDependencyError, RoutiluxError, StoreClosedError, StoreConnectionError, StoreOperationError } from '../errors.js';
+import { RoutiluxError, StoreClosedError, StoreConnectionError, StoreOperationError } from '../errors.js';
 import { coarseClock } from './clock.js';
+import { loadIoredis } from './load-ioredis.js';
 
 /** The validated options a RedisConnection runs with. */
 export interface RedisConnectionConfig {
@@ -106,13 +107,7 @@ export class RedisConnection {
 
   async #create(): Promise<Redis> {
     this.#creating ??= (async () => {
-      let mod: typeof import('ioredis');
-      try {
-        mod = await import('ioredis');
-      } catch (error) {
-        throw new MissingDependencyError('ioredis', 'RedisStore', { cause: error });
-      }
-      const RedisClient = mod.Redis ?? mod.default;
+      const RedisClient = await loadIoredis('RedisStore');
       const options: RedisOptions = {
         connectTimeout: this.#config.connectTimeout,
         enableOfflineQueue: false, // never queue a command on a dead connection: we wait (bounded) ourselves

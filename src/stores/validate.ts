@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../errors.js';
 import { describe } from '../errors/base.js';
+import { isPlainObject } from '../util/args.js';
 
 /** Keys are non-empty strings. */
 export function checkKey(key: unknown, argument = 'key'): asserts key is string {
@@ -42,12 +43,6 @@ export function checkSetOptions(options: unknown): number | undefined {
   return checkTtl((options as { ttl?: unknown }).ttl);
 }
 
-/** An object literal (or Object.create(null)): not an array, a Date, a Map or a class instance. */
-export function isPlainObject(value: unknown): value is object {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
 
 /** A store's options bag: nothing (when `optional`) or a plain object; anything else is InvalidArgumentError. */
 export function checkOptionsBag(options: unknown, store: string, example: string, optional: boolean): asserts options is object {

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { BatchOperation, KeyValueStore, ReadonlyKeyValueStore, SetOptions, StoreEntries } from './types.js';
-import { isPlainObject, toEntryList } from './validate.js';
+import { isPlainObject } from '../util/args.js';
+import { toEntryList } from './validate.js';
 
 /** The store operations a hook hears about. */
 export type StoreOperation =
