@@ -49,5 +49,5 @@ export type { FlowShape } from './flow/flow-shape.js';
 export type { DurableRuntimeOptions } from './runtime/durable-runtime.js';
 export type { RestoredWorker, RestoredJob, FinishedJob } from './durable/replay.js';
 export type { RestoredActivation, RecordedCall } from './durable/replay.js';
-export type { JobAcceptedRecord, JobEndedRecord, TimerSetRecord, RecordedError, ActivationOutcome, TimerKind, CallKind } from './durable/records.js';
+export type { JobAcceptedRecord, JobEndedRecord, TimerSetRecord, RecordedError, ActivationOutcome, TimerKind, CallKind, ActivationStartRecord } from './durable/records.js';
 export type { FlowShape as SavedFlowShape } from './durable/flow-shape.js';
