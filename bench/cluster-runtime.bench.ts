@@ -1,0 +1,213 @@
+/**
+ * The cluster Runtime (`cluster` option, issue 10) on a real redis-server, with real node processes
+ * (bench/lib/cluster-runtime-node.ts; a one-routine flow that updates WorkerState once per job):
+ * - jobs/s with 1, 2 and 3 node processes hosting 6 workers between them, each node posting to the workers it hosts,
+ *   as ratios against the 1-node run of the same round (rounds alternate the scenarios, median of the ratios); and a
+ *   client process that hosts nothing posting to all 6 workers (every job routed through BullMQ);
+ * - the durable Runtime without the cluster option (same RedisStore) against the cluster Runtime posting on its host;
+ * - Redis commands and socket reads (≈ round trips) per job, on the host and routed, by command and by connection
+ *   (MONITOR and INFO stats around one load, apart from the background work measured while idle);
+ * - takeover: from SIGKILL of a worker's host to the standby's `ws.ready()`, at leaseTtl 1000 and 3000 ms; and the
+ *   same after a graceful `shutdown()`.
+ * Run: node --expose-gc --import tsx bench/cluster-runtime.bench.ts (CLUSTER_RUNTIME_BENCH_JOBS, _ROUNDS to change)
+ */
+import { Redis } from 'ioredis';
+import { startRedisServer } from '../test/setup/redis-server.js';
+import { BenchNode, jobsPerSecond, type Load } from './lib/cluster-runtime-nodes.js';
+import { fmt } from './lib/measure.js';
+import { reportRow } from './lib/report.js';
+
+const JOBS = Number(process.env.CLUSTER_RUNTIME_BENCH_JOBS ?? 1200);
+const ROUNDS = Number(process.env.CLUSTER_RUNTIME_BENCH_ROUNDS ?? 5);
+const LOAD_TTL = 10_000; // long enough that no lease lapses while the 2 cores are saturated
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ids = (prefix: string) => Array.from({ length: 6 }, (_, i) => `${prefix}-${i + 1}`);
+const mid = (v: readonly number[]) => [...v].sort((p, q) => p - q)[Math.floor(v.length / 2)]!;
+const x = (ratio: number) => `${ratio.toFixed(2)}x`;
+
+const server = await startRedisServer();
+const url = server.url;
+const admin = new Redis(url);
+const spawned: BenchNode[] = [];
+const spawn = (nodeId: string, ttl: number, mode: 'cluster' | 'plain' = 'cluster') => {
+  const node = new BenchNode(url, nodeId, ttl, mode);
+  spawned.push(node);
+  return node;
+};
+
+/** Redis's count of socket reads it processed: commands that arrive together (a pipeline) are one read. */
+async function socketReads(): Promise<number> {
+  return Number(/total_reads_processed:(\d+)/.exec(await admin.info('stats'))![1]);
+}
+
+interface Traffic {
+  readonly seconds: number;
+  readonly reads: number;
+  readonly commands: Map<string, number>;
+  readonly byConnection: Map<string, number>;
+  readonly inLua: number;
+}
+
+/** Every command clients sent (MONITOR; those Lua scripts call are counted apart) and Redis's socket reads during `work`. */
+async function traffic(work: () => Promise<unknown>): Promise<Traffic> {
+  const names = new Map<string, string>();
+  for (const line of ((await admin.client('LIST')) as string).split('\n').filter(Boolean)) {
+    const addr = /addr=(\S+)/.exec(line)![1]!;
+    const name = /name=(\S*)/.exec(line)?.[1] || '(unnamed)';
+    names.set(addr, name.replace(/node-\d|client|plain/g, '<node>').replace(/:[A-Za-z0-9+/=]{16,}$/, ':<queue>'));
+  }
+  const source = new Redis(url);
+  const monitor = await source.monitor();
+  const commands = new Map<string, number>();
+  const byConnection = new Map<string, number>();
+  let inLua = 0;
+  monitor.on('monitor', (_time: string, args: string[], from: string) => {
+    if (from === 'lua') return void inLua++;
+    const name = args[0]!.toLowerCase();
+    commands.set(name, (commands.get(name) ?? 0) + 1);
+    const who = names.get(from) ?? 'a newer connection';
+    byConnection.set(who, (byConnection.get(who) ?? 0) + 1);
+  });
+  await sleep(100);
+  const readsBefore = await socketReads();
+  commands.clear();
+  byConnection.clear();
+  inLua = 0;
+  const start = performance.now();
+  await work();
+  const seconds = (performance.now() - start) / 1000;
+  const reads = (await socketReads()) - readsBefore - 2; // the two INFO calls
+  monitor.disconnect();
+  source.disconnect();
+  commands.delete('info');
+  return { seconds, reads, commands, byConnection, inLua };
+}
+
+const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+const top = (m: Map<string, number>, per: number, n = 8) =>
+  [...m]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([name, c]) => `${name} ${(c / per).toFixed(2)}`)
+    .join(', ');
+
+/** Prints the commands per job of one load, minus the background rate measured while idle. */
+function printTraffic(label: string, t: Traffic, jobs: number, idle: Traffic): { commands: number; reads: number } {
+  const commands = (total(t.commands) - (total(idle.commands) / idle.seconds) * t.seconds) / jobs;
+  const reads = (t.reads - (idle.reads / idle.seconds) * t.seconds) / jobs;
+  console.log(`${label}: ${fmt(commands)} commands/job sent by clients (+ ${(t.inLua / jobs).toFixed(2)} inside Lua scripts), ${fmt(reads)} socket reads/job`);
+  console.log(`  by command: ${top(t.commands, jobs)}`);
+  console.log(`  by connection: ${top(t.byConnection, jobs, 6)}`);
+  return { commands, reads };
+}
+
+try {
+  // Three cluster nodes, a client node that hosts nothing, and a plain durable node, all on one Redis.
+  const [n1, n2, n3] = [spawn('node-1', LOAD_TTL), spawn('node-2', LOAD_TTL), spawn('node-3', LOAD_TTL)];
+  const client = spawn('client', LOAD_TTL);
+  const plain = spawn('plain', LOAD_TTL, 'plain');
+  await Promise.all(spawned.map((n) => n.started()));
+  const [one, two, three, alone] = [ids('one'), ids('two'), ids('three'), ids('plain')];
+  // Hosts first; then every other cluster node execs the same workers and stands by (as a deployment would).
+  await Promise.all([
+    n1.host([...one, ...two.slice(0, 3), ...three.slice(0, 2)]),
+    n2.host([...two.slice(3), ...three.slice(2, 4)]),
+    n3.host(three.slice(4)),
+    plain.host(alone),
+  ]);
+  const standby = await Promise.all([n2.standBy(one), n3.standBy([...one, ...two]), n1.standBy(three.slice(2)), n2.standBy([...two.slice(0, 3), ...three.slice(0, 2)])]);
+  const notStandby = standby.flat().filter((s) => s !== 'standby');
+  if (notStandby.length) console.log(`note: exec on a non-host returned ${notStandby.join(', ')} (expected standby)`);
+
+  const scenarios: Record<string, Load> = {
+    '1 node': [{ node: n1, workers: one, jobs: JOBS }],
+    '2 nodes': [
+      { node: n1, workers: two.slice(0, 3), jobs: Math.floor(JOBS / 2) },
+      { node: n2, workers: two.slice(3), jobs: Math.floor(JOBS / 2) },
+    ],
+    '3 nodes': [
+      { node: n1, workers: three.slice(0, 2), jobs: Math.floor(JOBS / 3) },
+      { node: n2, workers: three.slice(2, 4), jobs: Math.floor(JOBS / 3) },
+      { node: n3, workers: three.slice(4), jobs: Math.floor(JOBS / 3) },
+    ],
+    'routed, 1 host': [{ node: client, workers: one, jobs: JOBS }],
+    'routed, 3 hosts': [{ node: client, workers: three, jobs: JOBS }],
+    'plain durable': [{ node: plain, workers: alone, jobs: JOBS }],
+  };
+  const names = Object.keys(scenarios);
+  for (const name of names) await jobsPerSecond(scenarios[name]!); // warm up: scripts loaded, JIT, connections
+  const rates = new Map<string, number[]>(names.map((n) => [n, []]));
+  const ratios = new Map<string, number[]>(names.map((n) => [n, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = names.map((_, i) => names[(i + round) % names.length]!); // rotate, so drift hits every scenario alike
+    const got: Record<string, number> = {};
+    for (const name of order) got[name] = await jobsPerSecond(scenarios[name]!);
+    for (const name of names) {
+      rates.get(name)!.push(got[name]!);
+      ratios.get(name)!.push(got[name]! / got['1 node']!);
+    }
+  }
+  console.log(`jobs/s, ${JOBS} jobs per run over 6 workers, ${ROUNDS} rounds, ratio against 1 node in the same round (median):`);
+  for (const name of names) console.log(`  ${name.padEnd(18)} ${fmt(mid(rates.get(name)!)).padStart(8)} jobs/s   ${x(mid(ratios.get(name)!))} of 1 node`);
+  const [r2, r3] = [mid(ratios.get('2 nodes')!), mid(ratios.get('3 nodes')!)];
+  reportRow({ what: 'cluster Runtime jobs/s, 2 / 3 nodes vs 1 node (each posting to the workers it hosts)', measured: `${x(r2)} / ${x(r3)}`, aim: 'grows with nodes (2 cores here)', met: r2 > 1 });
+  const routed = mid(ratios.get('routed, 1 host')!);
+  reportRow({ what: 'cluster Runtime: post routed through BullMQ vs post on the host, jobs/s', measured: x(routed), aim: 'reported', met: true });
+  const plainVsCluster = mid(rates.get('plain durable')!.map((p, i) => p / rates.get('1 node')![i]!));
+  reportRow({ what: 'durable Runtime without cluster vs cluster Runtime posting on the host, jobs/s', measured: x(plainVsCluster), aim: 'reported (the cost of fencing)', met: true });
+
+  // Every job ran exactly once: each worker's counter equals the jobs it was sent (warm-up and rounds).
+  const counts = { ...(await n1.counts([...one, ...two.slice(0, 3), ...three.slice(0, 2)])), ...(await n2.counts([...two.slice(3), ...three.slice(2, 4)])), ...(await n3.counts(three.slice(4))) };
+  const sum = Object.values(counts).reduce<number>((a, b) => a + (b ?? 0), 0);
+  const sent = (ROUNDS + 1) * names.filter((n) => n !== 'plain durable').reduce((a, n) => a + scenarios[n]!.reduce((b, part) => b + part.jobs, 0), 0);
+  console.log(`counters over the cluster workers: ${sum} (jobs sent to them: ${sent}) ${sum === sent ? 'exact' : 'MISMATCH'}`);
+
+  // Commands and socket reads per job on one steady load each, minus the background rate measured while idle.
+  const idle = await traffic(() => sleep(1000));
+  console.log(`background while idle (leases, heartbeats, BullMQ markers and stalled checks): ${fmt(total(idle.commands) / idle.seconds)} commands/s, ${fmt(idle.reads / idle.seconds)} reads/s`);
+  const onHost = printTraffic('posted on the host', await traffic(() => n1.post(one, JOBS)), JOBS, idle);
+  const viaBull = printTraffic('posted on a non-host (BullMQ)', await traffic(() => client.post(one, JOBS)), JOBS, idle);
+  const noCluster = printTraffic('plain durable Runtime (no cluster)', await traffic(() => plain.post(alone, JOBS)), JOBS, idle);
+  reportRow({ what: 'Redis round trips (socket reads) per job posted on the host', measured: `${onHost.reads.toFixed(2)} (${onHost.commands.toFixed(2)} commands; no cluster: ${noCluster.reads.toFixed(2)})`, aim: '<= 3, pipelined', met: onHost.reads <= 3 });
+  reportRow({ what: 'Redis round trips (socket reads) per job posted on a non-host', measured: `${viaBull.reads.toFixed(2)} (${viaBull.commands.toFixed(2)} commands)`, aim: 'reported (BullMQ add + process + result)', met: true });
+  await Promise.all([n1, n2, n3, client, plain].map((n) => n.shutdown()));
+
+  // Takeover: a host and a standby; SIGKILL the host; time until the standby's ws.ready() resolves. Then a fresh
+  // standby joins and the new host is killed in turn. Last, a graceful leave (shutdown releases at once).
+  for (const ttl of [1000, 3000]) {
+    const worker = `takeover-${ttl}`;
+    let seq = 0;
+    const join = async (hosts: boolean) => {
+      const node = spawn(`t${ttl}-${seq++}`, ttl);
+      await node.started();
+      if (hosts) await node.host([worker]);
+      else await node.standBy([worker]);
+      return node;
+    };
+    let host = await join(true);
+    let next = await join(false);
+    const times: number[] = [];
+    for (let trial = 0; trial < 3; trial++) {
+      await sleep(ttl / 2 + 100); // a renewal in between, as in steady operation
+      const killedAt = Date.now();
+      host.signal('SIGKILL');
+      const ready = await next.waitFor((e) => e.event === 'ready' && e.workerId === worker, ttl + 15_000, 'takeover');
+      times.push(ready.at - killedAt);
+      await host.stop();
+      host = next;
+      next = await join(false);
+    }
+    await sleep(200);
+    const leftAt = Date.now();
+    await host.shutdown();
+    const graceful = (await next.waitFor((e) => e.event === 'ready' && e.workerId === worker, ttl + 15_000, 'takeover')).at - leftAt;
+    await next.shutdown();
+    console.log(`takeover with leaseTtl ${ttl} ms: after SIGKILL ${times.join(', ')} ms (median ${mid(times)}); after shutdown() ${graceful} ms`);
+    reportRow({ what: `cluster takeover after SIGKILL of the host, leaseTtl ${ttl} ms (median of 3)`, measured: `${mid(times)} ms (max ${Math.max(...times)})`, aim: `<= ${ttl + 1000} ms`, met: mid(times) <= ttl + 1000 });
+  }
+} finally {
+  await Promise.all(spawned.map((n) => n.stop()));
+  await admin.quit();
+  await server.stop();
+}
+process.exit(0); // the child-event waiters of the nodes' error watch keep timers alive

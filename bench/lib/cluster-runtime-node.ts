@@ -1,0 +1,82 @@
+/**
+ * One node process of bench/cluster-runtime.bench.ts: `cluster-runtime-node.ts <redis url> <nodeId> <leaseTtl> cluster|plain`.
+ * `cluster` runs `new Runtime({ store: new RedisStore({ url }), cluster: { url, nodeId, leaseTtl } })`; `plain` the same
+ * durable Runtime without the cluster option (the baseline of what the cluster adds). Every node registers the same
+ * flow: one routine that counts its jobs in WorkerState (one durable update per job).
+ * Reads one JSON command per stdin line and prints one JSON event per stdout line (with `at`, Date.now()):
+ * - `{ "cmd": "exec", "workers": [...] }` → `exec` per worker (with its status: `standby` unless hosted here), then
+ *   `ready` per worker when its `ws.ready()` resolves (the moment this node hosts it);
+ * - `{ "cmd": "post", "id": "r1", "workers": [...], "jobs": 1000 }` → posts the jobs round-robin over `workers` all at
+ *   once (an idempotency key each), awaits every `accepted()` and `done()`, then `posted` with the count of jobs
+ *   that did not complete;
+ * - `{ "cmd": "count", "workers": [...] }` → `count` with each hosted worker's counter;
+ * - `{ "cmd": "shutdown" }` → `runtime.shutdown()` (a graceful leave), `closed`, exit.
+ */
+import { createInterface } from 'node:readline';
+import { Flow, FlowRegistry, RedisStore, Routine, Runtime, type WorkerState } from '../../src/index.js';
+
+const [url, nodeId, ttlText, mode] = process.argv.slice(2) as [string, string, string, 'cluster' | 'plain'];
+const say = (event: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ node: nodeId, at: Date.now(), ...event })}\n`);
+
+/** The flow every node registers under the same name: one routine, one WorkerState update per job. */
+export const BENCH_FLOW = 'bench-count';
+const intake = new Routine<{ input: { i: number } }>().addSlot('input').setLogic((_slots, _message, ws) => {
+  ws.updateRoutineState<{ n: number }>('intake', (draft) => {
+    draft.n = (draft.n ?? 0) + 1;
+  });
+});
+FlowRegistry.getInstance().register(new Flow(BENCH_FLOW).addRoutine(intake, 'intake'));
+
+const store = new RedisStore({ url });
+const runtime = new Runtime(mode === 'cluster' ? { store, cluster: { url, nodeId, leaseTtl: Number(ttlText) } } : { store });
+const workers = new Map<string, WorkerState>();
+let seq = 0;
+
+async function post(id: string, targets: readonly string[], jobs: number): Promise<void> {
+  const ends: Promise<unknown>[] = [];
+  let notCompleted = 0;
+  for (let i = 0; i < jobs; i++) {
+    const key = `${nodeId}-${seq++}`;
+    const [, job] = runtime.post(BENCH_FLOW, 'intake', 'input', { i }, { workerId: targets[i % targets.length]!, idempotencyKey: key });
+    ends.push(
+      job
+        .accepted()
+        .then(() => job.done())
+        .then(
+          (end) => void ((end as { status: string }).status === 'completed' || notCompleted++),
+          () => void notCompleted++,
+        ),
+    );
+  }
+  await Promise.all(ends);
+  say({ event: 'posted', id, jobs, notCompleted });
+}
+
+createInterface({ input: process.stdin }).on('line', (line) => {
+  const command = JSON.parse(line) as { cmd: string; id?: string; workers?: string[]; jobs?: number };
+  if (command.cmd === 'exec') {
+    for (const workerId of command.workers!) {
+      const ws = runtime.exec(BENCH_FLOW, { workerId });
+      workers.set(workerId, ws);
+      say({ event: 'exec', workerId, status: ws.status });
+      ws.ready().then(
+        () => say({ event: 'ready', workerId }),
+        (error: unknown) => say({ event: 'error', workerId, message: String(error) }),
+      );
+    }
+  } else if (command.cmd === 'post') {
+    post(command.id!, command.workers!, command.jobs!).catch((error: unknown) => say({ event: 'error', id: command.id, message: String(error) }));
+  } else if (command.cmd === 'count') {
+    const counts: Record<string, number | null> = {};
+    for (const w of command.workers!) counts[w] = workers.get(w)?.getRoutineState<{ n: number }>('intake')?.n ?? null;
+    say({ event: 'count', counts });
+  } else if (command.cmd === 'shutdown') {
+    void (async () => {
+      await runtime.shutdown();
+      await store.close();
+      say({ event: 'closed' });
+      process.exit(0);
+    })();
+  }
+});
+say({ event: 'started' });
