@@ -17,7 +17,7 @@ import { BenchNode, jobsPerSecond, type Load } from './lib/cluster-runtime-nodes
 import { fmt } from './lib/measure.js';
 import { reportRow } from './lib/report.js';
 
-const JOBS = Number(process.env.CLUSTER_RUNTIME_BENCH_JOBS ?? 1200);
+const JOBS = Number(process.env.CLUSTER_RUNTIME_BENCH_JOBS ?? 3000);
 const ROUNDS = Number(process.env.CLUSTER_RUNTIME_BENCH_ROUNDS ?? 5);
 const LOAD_TTL = 10_000; // long enough that no lease lapses while the 2 cores are saturated
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -76,7 +76,7 @@ async function traffic(work: () => Promise<unknown>): Promise<Traffic> {
   const start = performance.now();
   await work();
   const seconds = (performance.now() - start) / 1000;
-  const reads = (await socketReads()) - readsBefore - 2; // the two INFO calls
+  const reads = (await socketReads()) - readsBefore - 1; // the second INFO call
   monitor.disconnect();
   source.disconnect();
   commands.delete('info');
@@ -115,7 +115,7 @@ try {
     n3.host(three.slice(4)),
     plain.host(alone),
   ]);
-  const standby = await Promise.all([n2.standBy(one), n3.standBy([...one, ...two]), n1.standBy(three.slice(2)), n2.standBy([...two.slice(0, 3), ...three.slice(0, 2)])]);
+  const standby = process.env.DRY ? [] : await Promise.all([n2.standBy(one), n3.standBy([...one, ...two]), n1.standBy(three.slice(2)), n2.standBy([...two.slice(0, 3), ...three.slice(0, 2)])]);
   const notStandby = standby.flat().filter((s) => s !== 'standby');
   if (notStandby.length) console.log(`note: exec on a non-host returned ${notStandby.join(', ')} (expected standby)`);
 
@@ -134,7 +134,7 @@ try {
     'routed, 3 hosts': [{ node: client, workers: three, jobs: JOBS }],
     'plain durable': [{ node: plain, workers: alone, jobs: JOBS }],
   };
-  const names = Object.keys(scenarios);
+  const names = Object.keys(scenarios).filter((n) => !process.env.DRY || !n.startsWith('routed'));
   for (const name of names) await jobsPerSecond(scenarios[name]!); // warm up: scripts loaded, JIT, connections
   const rates = new Map<string, number[]>(names.map((n) => [n, []]));
   const ratios = new Map<string, number[]>(names.map((n) => [n, []]));
@@ -151,7 +151,7 @@ try {
   for (const name of names) console.log(`  ${name.padEnd(18)} ${fmt(mid(rates.get(name)!)).padStart(8)} jobs/s   ${x(mid(ratios.get(name)!))} of 1 node`);
   const [r2, r3] = [mid(ratios.get('2 nodes')!), mid(ratios.get('3 nodes')!)];
   reportRow({ what: 'cluster Runtime jobs/s, 2 / 3 nodes vs 1 node (each posting to the workers it hosts)', measured: `${x(r2)} / ${x(r3)}`, aim: 'grows with nodes (2 cores here)', met: r2 > 1 });
-  const routed = mid(ratios.get('routed, 1 host')!);
+  const routed = process.env.DRY ? 0 : mid(ratios.get('routed, 1 host')!);
   reportRow({ what: 'cluster Runtime: post routed through BullMQ vs post on the host, jobs/s', measured: x(routed), aim: 'reported', met: true });
   const plainVsCluster = mid(rates.get('plain durable')!.map((p, i) => p / rates.get('1 node')![i]!));
   reportRow({ what: 'durable Runtime without cluster vs cluster Runtime posting on the host, jobs/s', measured: x(plainVsCluster), aim: 'reported (the cost of fencing)', met: true });
@@ -162,14 +162,31 @@ try {
   const sent = (ROUNDS + 1) * names.filter((n) => n !== 'plain durable').reduce((a, n) => a + scenarios[n]!.reduce((b, part) => b + part.jobs, 0), 0);
   console.log(`counters over the cluster workers: ${sum} (jobs sent to them: ${sent}) ${sum === sent ? 'exact' : 'MISMATCH'}`);
 
-  // Commands and socket reads per job on one steady load each, minus the background rate measured while idle.
+  // Commands and socket reads per job, minus the background rate measured while idle: under load (every job posted
+  // at once, so one group commit serves many) and one job at a time (nothing to share a round trip with).
   const idle = await traffic(() => sleep(1000));
   console.log(`background while idle (leases, heartbeats, BullMQ markers and stalled checks): ${fmt(total(idle.commands) / idle.seconds)} commands/s, ${fmt(idle.reads / idle.seconds)} reads/s`);
-  const onHost = printTraffic('posted on the host', await traffic(() => n1.post(one, JOBS)), JOBS, idle);
-  const viaBull = printTraffic('posted on a non-host (BullMQ)', await traffic(() => client.post(one, JOBS)), JOBS, idle);
-  const noCluster = printTraffic('plain durable Runtime (no cluster)', await traffic(() => plain.post(alone, JOBS)), JOBS, idle);
-  reportRow({ what: 'Redis round trips (socket reads) per job posted on the host', measured: `${onHost.reads.toFixed(2)} (${onHost.commands.toFixed(2)} commands; no cluster: ${noCluster.reads.toFixed(2)})`, aim: '<= 3, pipelined', met: onHost.reads <= 3 });
-  reportRow({ what: 'Redis round trips (socket reads) per job posted on a non-host', measured: `${viaBull.reads.toFixed(2)} (${viaBull.commands.toFixed(2)} commands)`, aim: 'reported (BullMQ add + process + result)', met: true });
+  const SERIAL = 200;
+  const measure = async (label: string, node: BenchNode, workers: readonly string[]) => ({
+    load: printTraffic(`${label}, ${JOBS} at once`, await traffic(() => node.post(workers, JOBS)), JOBS, idle),
+    serial: printTraffic(`${label}, one at a time`, await traffic(() => node.post(workers, SERIAL, 1)), SERIAL, idle),
+  });
+  const onHost = await measure('posted on the host', n1, one);
+  const viaBull = process.env.DRY ? onHost : await measure('posted on a non-host (BullMQ)', client, one);
+  const noCluster = await measure('durable Runtime without cluster', plain, alone);
+  const rt = (t: { commands: number; reads: number }) => `${t.reads.toFixed(2)} (${t.commands.toFixed(2)} commands)`;
+  reportRow({
+    what: 'Redis round trips (socket reads) per job posted on the host, one at a time / under load',
+    measured: `${rt(onHost.serial)} / ${rt(onHost.load)}; no cluster: ${noCluster.serial.reads.toFixed(2)} / ${noCluster.load.reads.toFixed(2)}`,
+    aim: '<= 3, pipelined',
+    met: onHost.serial.reads <= 3,
+  });
+  reportRow({
+    what: 'Redis round trips (socket reads) per job posted on a non-host, one at a time / under load',
+    measured: `${rt(viaBull.serial)} / ${rt(viaBull.load)}`,
+    aim: 'reported (BullMQ add, fetch, ack, result back)',
+    met: true,
+  });
   await Promise.all([n1, n2, n3, client, plain].map((n) => n.shutdown()));
 
   // Takeover: a host and a standby; SIGKILL the host; time until the standby's ws.ready() resolves. Then a fresh

@@ -6,9 +6,9 @@
  * Reads one JSON command per stdin line and prints one JSON event per stdout line (with `at`, Date.now()):
  * - `{ "cmd": "exec", "workers": [...] }` → `exec` per worker (with its status: `standby` unless hosted here), then
  *   `ready` per worker when its `ws.ready()` resolves (the moment this node hosts it);
- * - `{ "cmd": "post", "id": "r1", "workers": [...], "jobs": 1000 }` → posts the jobs round-robin over `workers` all at
- *   once (an idempotency key each), awaits every `accepted()` and `done()`, then `posted` with the count of jobs
- *   that did not complete;
+ * - `{ "cmd": "post", "id": "r1", "workers": [...], "jobs": 1000, "inFlight"?: 1 }` → posts the jobs round-robin over
+ *   `workers` (an idempotency key each), all at once or `inFlight` at a time, awaits every `accepted()` and
+ *   `done()`, then `posted` with the count of jobs that did not complete;
  * - `{ "cmd": "count", "workers": [...] }` → `count` with each hosted worker's counter;
  * - `{ "cmd": "shutdown" }` → `runtime.shutdown()` (a graceful leave), `closed`, exit.
  */
@@ -28,32 +28,35 @@ const intake = new Routine<{ input: { i: number } }>().addSlot('input').setLogic
 FlowRegistry.getInstance().register(new Flow(BENCH_FLOW).addRoutine(intake, 'intake'));
 
 const store = new RedisStore({ url });
-const runtime = new Runtime(mode === 'cluster' ? { store, cluster: { url, nodeId, leaseTtl: Number(ttlText) } } : { store });
+const runtime = new Runtime(mode === 'cluster' && !process.env.DRY ? { store, cluster: { url, nodeId, leaseTtl: Number(ttlText) } } : { store });
 const workers = new Map<string, WorkerState>();
 let seq = 0;
 
-async function post(id: string, targets: readonly string[], jobs: number): Promise<void> {
-  const ends: Promise<unknown>[] = [];
+/** Posts `jobs` jobs round-robin over `targets`, at most `inFlight` at a time (all at once by default). */
+async function post(id: string, targets: readonly string[], jobs: number, inFlight = jobs): Promise<void> {
   let notCompleted = 0;
-  for (let i = 0; i < jobs; i++) {
+  let next = 0;
+  const one = async (i: number): Promise<void> => {
     const key = `${nodeId}-${seq++}`;
     const [, job] = runtime.post(BENCH_FLOW, 'intake', 'input', { i }, { workerId: targets[i % targets.length]!, idempotencyKey: key });
-    ends.push(
-      job
-        .accepted()
-        .then(() => job.done())
-        .then(
-          (end) => void ((end as { status: string }).status === 'completed' || notCompleted++),
-          () => void notCompleted++,
-        ),
-    );
-  }
-  await Promise.all(ends);
+    try {
+      await job.accepted();
+      const end = (await job.done()) as { status: string };
+      if (end.status !== 'completed') notCompleted++;
+    } catch {
+      notCompleted++;
+    }
+  };
+  const lane = async (): Promise<void> => {
+    while (next < jobs) await one(next++);
+  };
+  // Each lane posts its first job in this turn, so with inFlight = jobs every post happens at once.
+  await Promise.all(Array.from({ length: Math.min(inFlight, jobs) }, lane));
   say({ event: 'posted', id, jobs, notCompleted });
 }
 
 createInterface({ input: process.stdin }).on('line', (line) => {
-  const command = JSON.parse(line) as { cmd: string; id?: string; workers?: string[]; jobs?: number };
+  const command = JSON.parse(line) as { cmd: string; id?: string; workers?: string[]; jobs?: number; inFlight?: number };
   if (command.cmd === 'exec') {
     for (const workerId of command.workers!) {
       const ws = runtime.exec(BENCH_FLOW, { workerId });
@@ -65,7 +68,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
       );
     }
   } else if (command.cmd === 'post') {
-    post(command.id!, command.workers!, command.jobs!).catch((error: unknown) => say({ event: 'error', id: command.id, message: String(error) }));
+    post(command.id!, command.workers!, command.jobs!, command.inFlight).catch((error: unknown) => say({ event: 'error', id: command.id, message: String(error) }));
   } else if (command.cmd === 'count') {
     const counts: Record<string, number | null> = {};
     for (const w of command.workers!) counts[w] = workers.get(w)?.getRoutineState<{ n: number }>('intake')?.n ?? null;

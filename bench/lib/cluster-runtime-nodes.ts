@@ -36,10 +36,10 @@ export class BenchNode extends ChildNode {
     return events.map((e) => String(e.status));
   }
 
-  /** Posts `jobs` jobs round-robin over `workers` from this node; resolves when every one has completed. */
-  async post(workers: readonly string[], jobs: number): Promise<void> {
+  /** Posts `jobs` jobs round-robin over `workers` from this node (`inFlight` at a time; default all at once); resolves when every one has completed. */
+  async post(workers: readonly string[], jobs: number, inFlight?: number): Promise<void> {
     const id = `c${commandSeq++}`;
-    this.command({ cmd: 'post', id, workers, jobs });
+    this.command({ cmd: 'post', id, workers, jobs, ...(inFlight === undefined ? {} : { inFlight }) });
     const end = await this.#expect((e) => e.event === 'posted' && e.id === id, 300_000, `${this.nodeId} posted ${id}`);
     if (end.notCompleted) throw new Error(`${this.nodeId}: ${String(end.notCompleted)} of ${jobs} jobs did not complete`);
   }
