@@ -111,13 +111,13 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
       if (!routine) continue;
       if (a.outcome === undefined) {
         this.markStarted();
-        this.#schedule(new Activation(this, routine, a.items, a.message, a.attempt, { seq: a.seq, cursor: new JournalCursor(jobId, a.seq, a.calls) }));
+        this.#schedule(new Activation(this, routine, a.items, a.message, a.attempt, { seq: a.seq, cursor: new JournalCursor(jobId, a.seq, a.calls), owner: this.journal }));
         continue;
       }
       let deadline = now;
       for (const [, t] of timers) if (t.kind === 'retry' && t.seq === a.seq) deadline = t.deadline;
       this.markStarted();
-      const waiting = new Activation(this, routine, a.items, a.message, a.attempt, { seq: a.seq, cursor: new JournalCursor(jobId, a.seq) });
+      const waiting = new Activation(this, routine, a.items, a.message, a.attempt, { seq: a.seq, cursor: new JournalCursor(jobId, a.seq), owner: this.journal });
       this.#setTimer(Math.max(0, deadline - now), (handle, at) => ({ kind: 'retry', activation: waiting, handle, deadline: at }));
     }
     for (const entry of restored.traces) jobLifecycle.restoreTrace(this.job, entry);

@@ -368,14 +368,19 @@ export class Runtime implements AsyncDisposable {
    * its log is written, its lease released (another node that exec'ed it takes it over at once, and resumes its jobs;
    * here their done() rejects with WorkerLeaseLostError), and this node no longer offers to host it.
    */
-  async stop(workerId: string, reason?: unknown): Promise<void> {
+  stop(workerId: string, reason?: unknown): Promise<void> {
     const worker = this.#requireWorker(workerId);
-    if (this.#cluster) {
-      await this.#handOver(worker);
-      await this.#cluster.withdraw(workerId);
+    const cluster = this.#cluster;
+    if (!cluster) {
+      worker.requestStop(reason);
+      return worker.whenStopped();
     }
-    worker.requestStop(reason);
-    return worker.whenStopped();
+    return (async () => {
+      await this.#handOver(worker);
+      await cluster.withdraw(workerId);
+      worker.requestStop(reason);
+      return worker.whenStopped();
+    })();
   }
 
   /** Cluster: writes what the worker's log holds, then nothing more; its jobs here end unreported (the next host resumes them). */
