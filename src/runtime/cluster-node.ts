@@ -2,7 +2,7 @@ import { fencedWriter, type FencedOp } from '../cluster/fenced-store.js';
 import { LeaseManager, type LeaseLossReason } from '../cluster/lease.js';
 import { resolveClusterOptions, type ResolvedClusterOptions } from '../cluster/options.js';
 import { Router } from '../cluster/router.js';
-import type { ClusterHost, RemoteJobRequest, RemoteJobResult } from '../cluster/types.js';
+import type { ClusterHost, RemoteJobResult } from '../cluster/types.js';
 import type { RoutedPost } from '../cluster/router.js';
 import type { LogWriter } from '../durable/worker-log.js';
 import { ClusterConfigurationError, MissingDependencyError, RemoteJobError, RoutiluxError, StoreConnectionError, WorkerLeaseLostError } from '../errors.js';
@@ -80,6 +80,7 @@ export class ClusterNode {
   /** Resolves once both the leases and the router run; retried in the background while Redis is unreachable. */
   #started: Promise<void>;
   #retry: ReturnType<typeof setTimeout> | undefined;
+  #leasesStarted = false;
   #closed = false;
 
   constructor(options: ClusterNodeOptions) {
@@ -111,7 +112,10 @@ export class ClusterNode {
 
   async #start(): Promise<void> {
     try {
-      await this.leases.start();
+      if (!this.#leasesStarted) {
+        await this.leases.start();
+        this.#leasesStarted = true;
+      }
       await this.router.start();
     } catch (error) {
       if (this.#closed) throw error;

@@ -4,10 +4,7 @@ import {
   DuplicateIdError,
   FlowValidationError,
   InvalidArgumentError,
-  RoutineNotFoundError,
   RuntimeShutDownError,
-  SerializationError,
-  SlotNotFoundError,
   WorkerNotFoundError,
   WorkerNotRunningError,
   WorkerStartingError,
@@ -15,8 +12,9 @@ import {
   WorkerLeaseLostError,
 } from '../errors.js';
 import { checkDurableOptions, idempotentJob, releaseWhenDurable, resumeJobs, storedFinishedJob, type DurableSettings } from './durable-runtime.js';
-import { checkClusterOption, followRoutedJob, remoteResult, startClusterNode, type ClusterNode } from './cluster-node.js';
-import type { RemoteAcceptance, RemoteJobRequest } from '../cluster/types.js';
+import { checkClusterOption, startClusterNode, type ClusterNode } from './cluster-node.js';
+import { ClusterRouting } from './cluster-routing.js';
+import { checkPost, type CheckedPost, type PostChecks } from './post-check.js';
 import { acceptDurably } from './durable-post.js';
 import { WorkerDurability } from './worker-durability.js';
 import { compileFlow, type CompiledFlow } from '../flow/compiled-flow.js';
@@ -25,8 +23,7 @@ import { FlowRegistry } from '../flow/registry.js';
 import { JobContext, DEFAULT_JOB_LIMITS, jobLifecycle, type JobLimits } from '../job/job-context.js';
 import { JobHistory } from '../job/history.js';
 import { JobRun } from '../job/job-run.js';
-import { findUnserializable, type SerializationMode } from '../serialization/check.js';
-import { deepFreeze } from '../serialization/deep-freeze.js';
+import type { SerializationMode } from '../serialization/check.js';
 import type { WorkerState } from '../state/worker-state.js';
 import { assertDelay, systemClock, type Clock } from './clock.js';
 import { Executor } from '../job/executor.js';
@@ -39,22 +36,6 @@ import { JOB_STATUSES, checkHooks, checkRuntimeOptions, consoleWarningReporter, 
 
 export type { ExecOptions, FlowWarningReporter, ListJobsFilter, PostOptions, RuntimeOptions } from './runtime-options.js';
 
-
-const EMPTY_METADATA = Object.freeze({});
-
-/** A post checked against its flow, ready to start. */
-interface CheckedPost {
-  readonly compiled: CompiledFlow;
-  readonly routineId: string;
-  readonly slotName: string;
-  readonly routine: number;
-  readonly slot: number;
-  readonly target: string;
-  readonly data: unknown;
-  readonly timeout: number | undefined;
-  readonly jobId: string;
-  readonly metadata: Readonly<Record<string, unknown>>;
-}
 
 /**
  * Runs flows. Owns one XState actor system: a root actor, a worker actor per exec, a job actor per post.
@@ -80,13 +61,15 @@ export class Runtime implements AsyncDisposable {
   readonly #durable: DurableSettings | undefined;
   /** Set with the `cluster` option: this process is one node of several on one Redis. */
   readonly #cluster: ClusterNode | undefined;
-  /** Cluster: standby WorkerStates of workers this node posts to but never exec'ed. */
-  readonly #remoteViews = new Map<string, Worker>();
-  /** Cluster: routed posts still waiting for their result, by worker and idempotency key (one job for both). */
-  readonly #routedByKey = new Map<string, JobContext>();
+  /** Cluster: posts routed to other nodes, and jobs routed here. */
+  readonly #routing: ClusterRouting | undefined;
   #services: WorkerServices | undefined;
-  /** Flows compiled for routed posts (checked here, run on the host). */
-  readonly #compiled = new WeakMap<Flow, CompiledFlow>();
+  /** What checkPost needs from this runtime. */
+  readonly #postChecks: PostChecks = {
+    newJobId: () => this.#ids('job'),
+    jobExists: (jobId) => this.getJob(jobId) !== undefined,
+    serializer: () => this.#serializer,
+  };
 
   /** The runtime clock's now, one function for every job and the history (not a closure per job). */
   readonly #now = (): number => this.clock.now();
@@ -127,9 +110,10 @@ export class Runtime implements AsyncDisposable {
     });
     this.#root = createActor(root, { id: 'runtime', clock: this.clock, ...(options.inspect ? { inspect: options.inspect } : {}) });
     this.#root.start();
-    this.#cluster = startClusterNode(cluster, this.#durable?.resolved.store, serializer, { acceptRemote: (request) => this.#acceptRemote(request) }, (error) =>
+    this.#cluster = startClusterNode(cluster, this.#durable?.resolved.store, serializer, { acceptRemote: (request) => this.#routing!.acceptRemote(request) }, (error) =>
       this.#hooks.reportError(error, 'cluster'),
     );
+    this.#routing = this.#cluster && this.#clusterRouting(this.#cluster);
   }
 
   /** Starts a worker for the flow (by registered name, or the Flow itself) and returns its live WorkerState. */
@@ -163,8 +147,8 @@ export class Runtime implements AsyncDisposable {
       throw new InvalidArgumentError('post idempotencyKey', options.idempotencyKey, 'a non-empty string (e.g. the order id)');
     }
     if (options.timeout === null) throw new InvalidArgumentError('post timeout', null, 'a number of milliseconds, or leave it out for the flow\'s jobTimeout');
-    const routed = this.#cluster ? this.#routedWorker(resolved, options.workerId) : undefined;
-    if (routed !== undefined) return this.#postRemote(resolved, routed, routineId, slotName, data, options);
+    const routed = this.#routing?.routedWorker(resolved, options.workerId);
+    if (routed !== undefined) return this.#routing!.postRemote(resolved, routed, routineId, slotName, data, options);
     const existing = this.#runningWorkerFor(resolved, options.workerId);
     if (!existing && this.#durable) throw new DurableWorkerRequiredError(resolved.name);
     if (existing && options.idempotencyKey !== undefined) {
@@ -173,27 +157,9 @@ export class Runtime implements AsyncDisposable {
     }
     // A flow is compiled (and validated) when a worker starts: a worker keeps running the shape it started with.
     const compiled = existing?.flow ?? compileFlow(resolved);
-    const checked = this.#checkPost(compiled, routineId, slotName, data, options);
+    const checked = checkPost(compiled, routineId, slotName, data, options, this.#postChecks);
     const worker = existing ?? this.#startWorker(resolved, compiled, this.#ids('worker'));
     return [worker.state, this.#startJob(worker, checked, options.idempotencyKey)];
-  }
-
-  /** Checks a post against the flow (routine, slot, timeout, job id, metadata, data) before anything starts. */
-  #checkPost(compiled: CompiledFlow, routineId: string, slotName: string, data: unknown, options: PostOptions): CheckedPost {
-    const routine = compiled.byId.get(routineId);
-    if (!routine) throw new RoutineNotFoundError(routineId, compiled.name, [...compiled.byId.keys()]);
-    const slot = routine.slotIndex.get(slotName);
-    if (slot === undefined) throw new SlotNotFoundError(slotName, routineId, routine.slotNames);
-    const timeout = options.timeout ?? compiled.jobTimeout;
-    if (timeout !== undefined) assertDelay('post timeout', timeout, false);
-    const jobId = options.jobId ?? this.#ids('job');
-    assertId('post jobId (from the idGenerator)', jobId);
-    if (options.jobId !== undefined && this.getJob(jobId)) throw new DuplicateIdError('job', jobId, 'This runtime');
-    const metadata = this.#metadata(options.metadata);
-    // Posted data will be stored once jobs are durable: it follows the same rules as metadata and WorkerState.
-    const problem = findUnserializable(data, this.#serializer, 'data');
-    if (problem) throw new SerializationError(problem.path, problem.reason, problem.hint);
-    return { compiled, routineId, slotName, routine: routine.index, slot, target: routine.slots[slot]!.target, data, timeout, jobId, metadata };
   }
 
   /** Starts a checked job on `worker` (journaled first on a durable one; `reply`: it was routed here from another node). */
@@ -206,82 +172,6 @@ export class Runtime implements AsyncDisposable {
     worker.post(run);
     this.#hooks.jobStarted(job);
     return job;
-  }
-
-  /**
-   * Cluster: the worker a post must travel to, or undefined to post here (this node hosts it, or the local checks
-   * should answer). Without workerId: the first worker this node exec'ed for the flow.
-   */
-  #routedWorker(flow: Flow, workerId: string | undefined): string | undefined {
-    const worker = workerId === undefined ? this.#byFlow.get(flow)?.[0] : this.#workers.get(workerId);
-    if (!worker) return workerId;
-    if (worker.flow.flow !== flow || worker.acceptsJobs) return undefined;
-    const status = worker.state.status;
-    return status === 'standby' || status === 'starting' || status === 'handingOver' ? worker.id : undefined;
-  }
-
-  /** Cluster: sends a post to its worker's host; the JobContext returned follows it there. */
-  #postRemote(flow: Flow, workerId: string, routineId: string, slotName: string, data: unknown, options: PostOptions): [WorkerState, JobContext] {
-    const local = this.#workers.get(workerId);
-    let compiled = local?.flow ?? this.#compiled.get(flow);
-    if (!compiled) this.#compiled.set(flow, (compiled = compileFlow(flow)));
-    const view = local?.state ?? this.#remoteView(workerId, flow, compiled);
-    const key = options.idempotencyKey === undefined ? undefined : `${workerId}\u0000${options.idempotencyKey}`;
-    const pending = key === undefined ? undefined : this.#routedByKey.get(key);
-    if (pending) return [view, pending];
-    const post = this.#checkPost(compiled, routineId, slotName, data, options);
-    const job = new JobContext({ jobId: post.jobId, workerId, flowId: compiled.name, metadata: post.metadata, now: this.#now, limits: this.#limits });
-    const routed = this.#cluster!.route({
-      workerId,
-      jobId: post.jobId,
-      flowName: compiled.name,
-      routineId,
-      slotName,
-      data,
-      ...(post.metadata !== EMPTY_METADATA ? { metadata: post.metadata } : {}),
-      ...(options.idempotencyKey !== undefined ? { idempotencyKey: options.idempotencyKey } : {}),
-      ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
-    });
-    followRoutedJob(job, routed);
-    if (key !== undefined) {
-      this.#routedByKey.set(key, job);
-      const forget = () => this.#routedByKey.get(key) === job && this.#routedByKey.delete(key);
-      routed.done.then(forget, forget);
-    }
-    return [view, job];
-  }
-
-  /** Cluster: a standby WorkerState for a worker this node posts to without exec'ing it. */
-  #remoteView(workerId: string, flow: Flow, compiled: CompiledFlow): WorkerState {
-    let view = this.#remoteViews.get(workerId);
-    if (!view || view.flow.flow !== flow) {
-      view = new Worker(this.#workerServices(), workerId, compiled, undefined, undefined, { newDurability: () => this.#newDurability(workerId) });
-      view.start();
-      this.#remoteViews.set(workerId, view);
-    }
-    return view.state;
-  }
-
-  /** Cluster (ClusterHost): a job routed here for a worker this node hosts; idempotent by job id and idempotency key. */
-  #acceptRemote(request: RemoteJobRequest): RemoteAcceptance {
-    if (this.#shutDown) throw new RuntimeShutDownError(`accept job "${request.jobId}"`);
-    const worker = this.#workers.get(request.workerId);
-    if (worker?.state.status === 'starting') throw new WorkerStartingError(worker.id);
-    // Not (or no longer) running here: the router tries again, or forwards it to the worker's host.
-    if (!worker?.acceptsJobs) throw new WorkerNotRunningError(request.workerId, 'standby', 'accept a routed job');
-    const known =
-      worker.live.get(request.jobId)?.job ??
-      (this.getJob(request.jobId)?.workerId === worker.id ? this.getJob(request.jobId) : undefined) ??
-      (request.idempotencyKey !== undefined ? idempotentJob(worker, request.idempotencyKey, (id) => this.getJob(id), this.#now, this.#limits) : undefined);
-    const options: PostOptions = {
-      jobId: request.jobId,
-      ...(request.metadata !== undefined ? { metadata: request.metadata } : {}),
-      ...(request.timeout !== undefined ? { timeout: request.timeout } : {}),
-    };
-    const reply = request.replyTo !== undefined ? { to: request.replyTo, requestId: request.requestId } : undefined;
-    const job = known ?? this.#startJob(worker, this.#checkPost(worker.flow, request.routineId, request.slotName, request.data, options), request.idempotencyKey, reply);
-    const nodeId = this.#cluster!.nodeId;
-    return { accepted: job.accepted(), done: job.done().then((j) => remoteResult(j, nodeId)) };
   }
 
   /**
@@ -407,13 +297,12 @@ export class Runtime implements AsyncDisposable {
     // A durable worker is suspended, not ended: its log is closed first, so its unfinished jobs are not recorded
     // as cancelled and resume when a runtime on the same store execs it again (on a cluster: another node, at once).
     await Promise.all([...this.#workers.values()].map((w) => (cluster ? this.#handOver(w) : w.durability?.close().catch(() => undefined))));
-    const stopping = [...this.#workers.values(), ...this.#remoteViews.values()].map((w) => {
+    const stopping = [...this.#workers.values(), ...(this.#routing?.takeViews() ?? [])].map((w) => {
       if (w.state.status === 'stopped' || w.state.status === 'failed') return w.whenStopped();
       w.requestStop('runtime shut down');
       return w.whenStopped();
     });
     await Promise.all(stopping);
-    this.#remoteViews.clear();
     // Released only now: the logs are written, so the next host restores everything this node committed.
     await cluster?.close();
     this.#root.send({ type: 'shutdown' });
@@ -444,11 +333,7 @@ export class Runtime implements AsyncDisposable {
     const worker = new Worker(this.#workerServices(), workerId, compiled, undefined, durability, role);
     this.#workers.set(workerId, worker);
     this.#byFlow.set(flow, [...(this.#byFlow.get(flow) ?? []), worker]);
-    const view = this.#remoteViews.get(workerId);
-    if (view) {
-      this.#remoteViews.delete(workerId);
-      view.requestStop('exec on this node');
-    }
+    this.#routing?.takeView(workerId)?.requestStop('exec on this node');
     worker.start();
     this.#hooks.workerStarted(worker.state);
     cluster?.offer(worker);
@@ -468,6 +353,20 @@ export class Runtime implements AsyncDisposable {
       ...(durable.idempotencyTtl !== undefined ? { idempotencyTtl: durable.idempotencyTtl } : {}),
       ...(migrate ? { migrate } : {}),
       ...(cluster ? { writer: cluster.writerFor(workerId), onFencedOut: () => cluster.fencedOut(workerId) } : {}),
+    });
+  }
+
+  #clusterRouting(node: ClusterNode): ClusterRouting {
+    return new ClusterRouting(node, {
+      workers: this.#workers,
+      firstWorker: (flow) => this.#byFlow.get(flow)?.[0],
+      checks: this.#postChecks,
+      startJob: (worker, post, key, reply) => this.#startJob(worker, post, key, reply),
+      getJob: (jobId) => this.getJob(jobId),
+      idempotentJob: (worker, key) => idempotentJob(worker, key, (id) => this.getJob(id), this.#now, this.#limits),
+      newJob: (init) => new JobContext({ ...init, now: this.#now, limits: this.#limits }),
+      standbyView: (workerId, compiled) => new Worker(this.#workerServices(), workerId, compiled, undefined, undefined, { newDurability: () => this.#newDurability(workerId) }),
+      isShutDown: () => this.#shutDown,
     });
   }
 
@@ -537,16 +436,6 @@ export class Runtime implements AsyncDisposable {
     throw new WorkerNotFoundError(workerId, [...this.#workers.keys()]);
   }
 
-  #metadata(metadata: Readonly<Record<string, unknown>> | undefined): Readonly<Record<string, unknown>> {
-    if (metadata === undefined) return EMPTY_METADATA;
-    if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
-      throw new InvalidArgumentError('post metadata', metadata, 'a plain object');
-    }
-    const problem = findUnserializable(metadata, this.#serializer, 'metadata');
-    if (problem) throw new SerializationError(problem.path, problem.reason, problem.hint);
-    return deepFreeze(structuredClone(metadata));
-  }
-
   #jobEnded(run: JobRun): void {
     const durability = (run.host as Worker).durability;
     // The output gate: nobody hears of a durable job's end (done, onJobEnd, waitUntilAllJobsFinished) before it is durable.
@@ -571,6 +460,7 @@ export class Runtime implements AsyncDisposable {
 
   /** A stopped worker leaves the runtime (its WorkerState handle still reads its final state). */
   #workerStopped(worker: Worker): void {
+    if (this.#workers.get(worker.id) !== worker) return; // a cluster's standby view of a worker hosted elsewhere
     this.#workers.delete(worker.id);
     this.#stoppedIds.add(worker.id);
     if (this.#stoppedIds.size > 1000) this.#stoppedIds.delete(this.#stoppedIds.values().next().value!);
