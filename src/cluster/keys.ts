@@ -1,3 +1,4 @@
+import { workerKeys } from '../durable/keys.js';
 import { InvalidArgumentError } from '../errors.js';
 
 /**
@@ -15,17 +16,23 @@ export function checkNodeId(nodeId: unknown, argument = 'cluster.nodeId'): strin
   return nodeId;
 }
 
-/** Checks a worker id for the cluster: braces would break the Redis Cluster hash tag of its keys. */
+/**
+ * Checks a worker id for the cluster: any non-empty string (characters that would end the Redis Cluster hash tag of
+ * its keys are percent-encoded in them, as the durable log's keys are).
+ */
 export function checkClusterWorkerId(workerId: unknown, argument = 'workerId'): string {
-  if (typeof workerId !== 'string' || workerId === '' || workerId.includes('{') || workerId.includes('}')) {
-    throw new InvalidArgumentError(argument, workerId, 'a non-empty string without "{" or "}" (they delimit the Redis hash tag of the worker\'s keys)');
+  if (typeof workerId !== 'string' || workerId === '') {
+    throw new InvalidArgumentError(argument, workerId, 'a non-empty string naming the worker');
   }
   return workerId;
 }
 
-/** The prefix of every key of one worker (after the store's keyPrefix): `routilux:{<workerId>}:`. */
+/**
+ * The prefix of every key of one worker (after the store's keyPrefix): `routilux:{<workerId>}:`, the durable log's
+ * own prefix (its id percent-encoded the same way), so lease, fence and log share one Redis Cluster slot.
+ */
 export function workerKeyPrefix(workerId: string): string {
-  return `routilux:{${workerId}}:`;
+  return workerKeys(workerId).prefix;
 }
 
 /** The keys of one worker's lease: who hosts it (PX leaseTtl) and the fencing counter (never expires). */

@@ -4,16 +4,17 @@ import {
   DuplicateIdError,
   FlowValidationError,
   InvalidArgumentError,
-  RoutineNotFoundError,
   RuntimeShutDownError,
-  SerializationError,
-  SlotNotFoundError,
   WorkerNotFoundError,
   WorkerNotRunningError,
   WorkerStartingError,
   DurableWorkerRequiredError,
+  WorkerLeaseLostError,
 } from '../errors.js';
 import { checkDurableOptions, idempotentJob, releaseWhenDurable, resumeJobs, storedFinishedJob, type DurableSettings } from './durable-runtime.js';
+import { checkClusterOption, startClusterNode, type ClusterNode } from './cluster-node.js';
+import { ClusterRouting } from './cluster-routing.js';
+import { checkPost, type CheckedPost, type PostChecks } from './post-check.js';
 import { acceptDurably } from './durable-post.js';
 import { WorkerDurability } from './worker-durability.js';
 import { compileFlow, type CompiledFlow } from '../flow/compiled-flow.js';
@@ -22,22 +23,19 @@ import { FlowRegistry } from '../flow/registry.js';
 import { JobContext, DEFAULT_JOB_LIMITS, jobLifecycle, type JobLimits } from '../job/job-context.js';
 import { JobHistory } from '../job/history.js';
 import { JobRun } from '../job/job-run.js';
-import { findUnserializable, type SerializationMode } from '../serialization/check.js';
-import { deepFreeze } from '../serialization/deep-freeze.js';
+import type { SerializationMode } from '../serialization/check.js';
 import type { WorkerState } from '../state/worker-state.js';
 import { assertDelay, systemClock, type Clock } from './clock.js';
 import { Executor } from '../job/executor.js';
 import { HookRunner, consoleReporter, type RuntimeHooks } from './hooks.js';
 import { randomIds, type IdGenerator } from './ids.js';
-import { Worker } from './worker.js';
+import { Worker, type WorkerServices } from './worker.js';
 import { assertId, assertOptionalFunction, assertOptionalId, assertOptionalOneOf, optionsBag } from '../util/args.js';
 import { createTracingHooks } from '../tracing/tracing-hooks.js';
 import { JOB_STATUSES, checkHooks, checkRuntimeOptions, consoleWarningReporter, type ExecOptions, type FlowWarningReporter, type ListJobsFilter, type PostOptions, type RuntimeOptions } from './runtime-options.js';
 
 export type { ExecOptions, FlowWarningReporter, ListJobsFilter, PostOptions, RuntimeOptions } from './runtime-options.js';
 
-
-const EMPTY_METADATA = Object.freeze({});
 
 /**
  * Runs flows. Owns one XState actor system: a root actor, a worker actor per exec, a job actor per post.
@@ -61,6 +59,17 @@ export class Runtime implements AsyncDisposable {
   #shutDown = false;
   /** Set when the runtime has a store: every worker is durable. */
   readonly #durable: DurableSettings | undefined;
+  /** Set with the `cluster` option: this process is one node of several on one Redis. */
+  readonly #cluster: ClusterNode | undefined;
+  /** Cluster: posts routed to other nodes, and jobs routed here. */
+  readonly #routing: ClusterRouting | undefined;
+  #services: WorkerServices | undefined;
+  /** What checkPost needs from this runtime. */
+  readonly #postChecks: PostChecks = {
+    newJobId: () => this.#ids('job'),
+    jobExists: (jobId) => this.getJob(jobId) !== undefined,
+    serializer: () => this.#serializer,
+  };
 
   /** The runtime clock's now, one function for every job and the history (not a closure per job). */
   readonly #now = (): number => this.clock.now();
@@ -71,6 +80,7 @@ export class Runtime implements AsyncDisposable {
 
   constructor(options?: RuntimeOptions) {
     options = checkRuntimeOptions(options);
+    const cluster = checkClusterOption(options);
     this.#durable = checkDurableOptions(options);
     this.#strict = options.strict ?? false;
     this.#onWarning = options.onWarning ?? consoleWarningReporter;
@@ -100,6 +110,10 @@ export class Runtime implements AsyncDisposable {
     });
     this.#root = createActor(root, { id: 'runtime', clock: this.clock, ...(options.inspect ? { inspect: options.inspect } : {}) });
     this.#root.start();
+    this.#cluster = startClusterNode(cluster, this.#durable?.resolved.store, serializer, { acceptRemote: (request) => this.#routing!.acceptRemote(request) }, (error) =>
+      this.#hooks.reportError(error, 'cluster'),
+    );
+    this.#routing = this.#cluster && this.#clusterRouting(this.#cluster);
   }
 
   /** Starts a worker for the flow (by registered name, or the Flow itself) and returns its live WorkerState. */
@@ -133,6 +147,8 @@ export class Runtime implements AsyncDisposable {
       throw new InvalidArgumentError('post idempotencyKey', options.idempotencyKey, 'a non-empty string (e.g. the order id)');
     }
     if (options.timeout === null) throw new InvalidArgumentError('post timeout', null, 'a number of milliseconds, or leave it out for the flow\'s jobTimeout');
+    const routed = this.#routing?.routedWorker(resolved, options.workerId);
+    if (routed !== undefined) return this.#routing!.postRemote(resolved, routed, routineId, slotName, data, options);
     const existing = this.#runningWorkerFor(resolved, options.workerId);
     if (!existing && this.#durable) throw new DurableWorkerRequiredError(resolved.name);
     if (existing && options.idempotencyKey !== undefined) {
@@ -141,30 +157,21 @@ export class Runtime implements AsyncDisposable {
     }
     // A flow is compiled (and validated) when a worker starts: a worker keeps running the shape it started with.
     const compiled = existing?.flow ?? compileFlow(resolved);
-    const routine = compiled.byId.get(routineId);
-    if (!routine) throw new RoutineNotFoundError(routineId, compiled.name, [...compiled.byId.keys()]);
-    const slot = routine.slotIndex.get(slotName);
-    if (slot === undefined) throw new SlotNotFoundError(slotName, routineId, routine.slotNames);
-    const timeout = options.timeout ?? compiled.jobTimeout;
-    if (timeout !== undefined) assertDelay('post timeout', timeout, false);
-    const jobId = options.jobId ?? this.#ids('job');
-    assertId('post jobId (from the idGenerator)', jobId);
-    if (options.jobId !== undefined && this.getJob(jobId)) throw new DuplicateIdError('job', jobId, 'This runtime');
-    const metadata = this.#metadata(options.metadata);
-    // Posted data will be stored once jobs are durable: it follows the same rules as metadata and WorkerState.
-    const problem = findUnserializable(data, this.#serializer, 'data');
-    if (problem) throw new SerializationError(problem.path, problem.reason, problem.hint);
-
+    const checked = checkPost(compiled, routineId, slotName, data, options, this.#postChecks);
     const worker = existing ?? this.#startWorker(resolved, compiled, this.#ids('worker'));
-    const job = new JobContext({ jobId, workerId: worker.id, flowId: compiled.name, metadata, now: this.#now, limits: this.#limits });
-    const target = routine.slots[slot]!;
-    const run = new JobRun(worker, job, compiled, { routine: routine.index, slot, target: target.target, item: data }, timeout);
-    if (worker.durability) acceptDurably(worker.durability, job, routineId, slotName, data, timeout, options.idempotencyKey);
-    else if (options.idempotencyKey !== undefined) worker.rememberKey(options.idempotencyKey, jobId);
+    return [worker.state, this.#startJob(worker, checked, options.idempotencyKey)];
+  }
+
+  /** Starts a checked job on `worker` (journaled first on a durable one; `reply`: it was routed here from another node). */
+  #startJob(worker: Worker, post: CheckedPost, idempotencyKey: string | undefined, reply?: { to: string; requestId: string }): JobContext {
+    const job = new JobContext({ jobId: post.jobId, workerId: worker.id, flowId: post.compiled.name, metadata: post.metadata, now: this.#now, limits: this.#limits });
+    const run = new JobRun(worker, job, post.compiled, { routine: post.routine, slot: post.slot, target: post.target, item: post.data }, post.timeout);
+    if (worker.durability) acceptDurably(worker.durability, job, post.routineId, post.slotName, post.data, post.timeout, idempotencyKey, reply);
+    else if (idempotencyKey !== undefined) worker.rememberKey(idempotencyKey, post.jobId);
     this.#liveJobs++;
     worker.post(run);
     this.#hooks.jobStarted(job);
-    return [worker.state, job];
+    return job;
   }
 
   /**
@@ -246,11 +253,32 @@ export class Runtime implements AsyncDisposable {
     worker.actor.send({ type: 'resume' });
   }
 
-  /** Stops the worker: its jobs end `cancelled`. Resolves when it has stopped. */
+  /**
+   * Stops the worker: its jobs end `cancelled`. Resolves when it has stopped. On a cluster it stops hosting it here:
+   * its log is written, its lease released (another node that exec'ed it takes it over at once, and resumes its jobs;
+   * here their done() rejects with WorkerLeaseLostError), and this node no longer offers to host it.
+   */
   stop(workerId: string, reason?: unknown): Promise<void> {
     const worker = this.#requireWorker(workerId);
-    worker.requestStop(reason);
-    return worker.whenStopped();
+    const cluster = this.#cluster;
+    if (!cluster) {
+      worker.requestStop(reason);
+      return worker.whenStopped();
+    }
+    return (async () => {
+      await this.#handOver(worker);
+      await cluster.withdraw(workerId);
+      worker.requestStop(reason);
+      return worker.whenStopped();
+    })();
+  }
+
+  /** Cluster: writes what the worker's log holds, then nothing more; its jobs here end unreported (the next host resumes them). */
+  async #handOver(worker: Worker): Promise<void> {
+    const durability = worker.durability;
+    if (!durability) return;
+    await durability.close().catch(() => undefined);
+    durability.discard(new WorkerLeaseLostError(worker.id, 'released'));
   }
 
   /**
@@ -263,10 +291,20 @@ export class Runtime implements AsyncDisposable {
     if (this.#shutDown) return;
     this.#shutDown = true;
     await this.waitUntilAllJobsFinished({ timeout: options.timeout ?? 10_000 });
+    const cluster = this.#cluster;
+    // Routed jobs not taken yet stay queued in Redis for the next host.
+    await cluster?.closeRouter();
     // A durable worker is suspended, not ended: its log is closed first, so its unfinished jobs are not recorded
-    // as cancelled and resume when a runtime on the same store execs it again.
-    await Promise.all([...this.#workers.values()].map((w) => w.durability?.close().catch(() => undefined)));
-    await Promise.all([...this.#workers.values()].map((w) => (w.acceptsJobs || w.state.status === 'starting' ? this.stop(w.id, 'runtime shut down') : w.whenStopped())));
+    // as cancelled and resume when a runtime on the same store execs it again (on a cluster: another node, at once).
+    await Promise.all([...this.#workers.values()].map((w) => (cluster ? this.#handOver(w) : w.durability?.close().catch(() => undefined))));
+    const stopping = [...this.#workers.values(), ...(this.#routing?.takeViews() ?? [])].map((w) => {
+      if (w.state.status === 'stopped' || w.state.status === 'failed') return w.whenStopped();
+      w.requestStop('runtime shut down');
+      return w.whenStopped();
+    });
+    await Promise.all(stopping);
+    // Released only now: the logs are written, so the next host restores everything this node committed.
+    await cluster?.close();
     this.#root.send({ type: 'shutdown' });
     if (this.#durable?.resolved.owned) await this.#durable.resolved.store.close();
   }
@@ -288,44 +326,70 @@ export class Runtime implements AsyncDisposable {
 
   #startWorker(flow: Flow, compiled: CompiledFlow, workerId: string, migrate?: ExecOptions['migrate']): Worker {
     this.#checkWarnings(flow);
-    const durable = this.#durable;
-    const durability = durable
-      ? new WorkerDurability(workerId, {
-          store: durable.resolved.store,
-          now: this.#now,
-          historyLimit: this.#history.maxEntries,
-          historyTtl: this.#history.ttl,
-          ...(durable.storeTimeout !== undefined ? { storeTimeout: durable.storeTimeout } : {}),
-          ...(durable.idempotencyTtl !== undefined ? { idempotencyTtl: durable.idempotencyTtl } : {}),
-          ...(migrate ? { migrate } : {}),
-        })
-      : undefined;
-    const worker = new Worker(
-      {
-        root: this.#root,
-        clock: this.clock,
-        executor: this.#executor,
-        hooks: this.#hooks,
-        serializer: this.#serializer,
-        jobEnded: (run) => this.#jobEnded(run),
-        workerStopped: (w) => this.#workerStopped(w),
-        resumeJobs: (w, restored) =>
-          resumeJobs(w, restored, this.#now, this.#limits, (run) => {
-            this.#liveJobs++;
-            w.post(run);
-            this.#hooks.jobStarted(run.job);
-          }),
-      },
-      workerId,
-      compiled,
-      undefined,
-      durability,
-    );
+    const cluster = this.#cluster;
+    const durability = this.#durable && !cluster ? this.#newDurability(workerId, migrate) : undefined;
+    // A cluster worker waits in standby; each time this node gets its lease it is restored with a fresh, fenced log.
+    const role = cluster ? { newDurability: () => this.#newDurability(workerId, migrate) } : undefined;
+    const worker = new Worker(this.#workerServices(), workerId, compiled, undefined, durability, role);
     this.#workers.set(workerId, worker);
     this.#byFlow.set(flow, [...(this.#byFlow.get(flow) ?? []), worker]);
+    this.#routing?.takeView(workerId)?.requestStop('exec on this node');
     worker.start();
     this.#hooks.workerStarted(worker.state);
+    cluster?.offer(worker);
     return worker;
+  }
+
+  /** The durability of a worker (of one hosting term, on a cluster: its writes fenced by that term's token). */
+  #newDurability(workerId: string, migrate?: ExecOptions['migrate']): WorkerDurability {
+    const durable = this.#durable!;
+    const cluster = this.#cluster;
+    return new WorkerDurability(workerId, {
+      store: durable.resolved.store,
+      now: this.#now,
+      historyLimit: this.#history.maxEntries,
+      historyTtl: this.#history.ttl,
+      ...(durable.storeTimeout !== undefined ? { storeTimeout: durable.storeTimeout } : {}),
+      ...(durable.idempotencyTtl !== undefined ? { idempotencyTtl: durable.idempotencyTtl } : {}),
+      ...(migrate ? { migrate } : {}),
+      ...(cluster ? { writer: cluster.writerFor(workerId), onFencedOut: () => cluster.fencedOut(workerId) } : {}),
+    });
+  }
+
+  #clusterRouting(node: ClusterNode): ClusterRouting {
+    return new ClusterRouting(node, {
+      workers: this.#workers,
+      firstWorker: (flow) => this.#byFlow.get(flow)?.[0],
+      checks: this.#postChecks,
+      startJob: (worker, post, key, reply) => this.#startJob(worker, post, key, reply),
+      getJob: (jobId) => this.getJob(jobId),
+      idempotentJob: (worker, key) => idempotentJob(worker, key, (id) => this.getJob(id), this.#now, this.#limits),
+      newJob: (init) => new JobContext({ ...init, now: this.#now, limits: this.#limits }),
+      standbyView: (workerId, compiled) => new Worker(this.#workerServices(), workerId, compiled, undefined, undefined, { newDurability: () => this.#newDurability(workerId) }),
+      isShutDown: () => this.#shutDown,
+    });
+  }
+
+  #workerServices(): WorkerServices {
+    return (this.#services ??= {
+      root: this.#root,
+      clock: this.clock,
+      executor: this.#executor,
+      hooks: this.#hooks,
+      serializer: this.#serializer,
+      jobEnded: (run) => this.#jobEnded(run),
+      workerStopped: (w) => this.#workerStopped(w),
+      resumeJobs: (w, restored) =>
+        resumeJobs(w, restored, this.#now, this.#limits, (run, accepted) => {
+          this.#liveJobs++;
+          w.post(run);
+          this.#hooks.jobStarted(run.job);
+          // Routed here from another node before this node took the worker over: answer the poster too.
+          const cluster = this.#cluster;
+          const reply = accepted.reply;
+          if (cluster && reply) run.job.done().then((job) => cluster.reply(reply.to, reply.requestId, job), () => undefined);
+        }),
+    });
   }
 
   /**
@@ -372,16 +436,6 @@ export class Runtime implements AsyncDisposable {
     throw new WorkerNotFoundError(workerId, [...this.#workers.keys()]);
   }
 
-  #metadata(metadata: Readonly<Record<string, unknown>> | undefined): Readonly<Record<string, unknown>> {
-    if (metadata === undefined) return EMPTY_METADATA;
-    if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
-      throw new InvalidArgumentError('post metadata', metadata, 'a plain object');
-    }
-    const problem = findUnserializable(metadata, this.#serializer, 'metadata');
-    if (problem) throw new SerializationError(problem.path, problem.reason, problem.hint);
-    return deepFreeze(structuredClone(metadata));
-  }
-
   #jobEnded(run: JobRun): void {
     const durability = (run.host as Worker).durability;
     // The output gate: nobody hears of a durable job's end (done, onJobEnd, waitUntilAllJobsFinished) before it is durable.
@@ -406,6 +460,7 @@ export class Runtime implements AsyncDisposable {
 
   /** A stopped worker leaves the runtime (its WorkerState handle still reads its final state). */
   #workerStopped(worker: Worker): void {
+    if (this.#workers.get(worker.id) !== worker) return; // a cluster's standby view of a worker hosted elsewhere
     this.#workers.delete(worker.id);
     this.#stoppedIds.add(worker.id);
     if (this.#stoppedIds.size > 1000) this.#stoppedIds.delete(this.#stoppedIds.values().next().value!);
