@@ -28,7 +28,7 @@ const intake = new Routine<{ input: { i: number } }>().addSlot('input').setLogic
 FlowRegistry.getInstance().register(new Flow(BENCH_FLOW).addRoutine(intake, 'intake'));
 
 const store = new RedisStore({ url });
-const runtime = new Runtime(mode === 'cluster' && !process.env.DRY ? { store, cluster: { url, nodeId, leaseTtl: Number(ttlText) } } : { store });
+const runtime = new Runtime(mode === 'cluster' ? { store, cluster: { url, nodeId, leaseTtl: Number(ttlText) } } : { store });
 const workers = new Map<string, WorkerState>();
 let seq = 0;
 
