@@ -5,7 +5,8 @@
  * flow: one routine that counts its jobs in WorkerState (one durable update per job).
  * Reads one JSON command per stdin line and prints one JSON event per stdout line (with `at`, Date.now()):
  * - `{ "cmd": "exec", "workers": [...] }` → `exec` per worker (with its status: `standby` unless hosted here), then
- *   `ready` per worker when its `ws.ready()` resolves (the moment this node hosts it);
+ *   `ready` per worker when its `ws.ready()` resolves (the moment this node hosts it), and `status` on every later
+ *   change of its status (polled every 20 ms);
  * - `{ "cmd": "post", "id": "r1", "workers": [...], "jobs": 1000, "inFlight"?: 1 }` → posts the jobs round-robin over
  *   `workers` (an idempotency key each), all at once or `inFlight` at a time, awaits every `accepted()` and
  *   `done()`, then `posted` with the count of jobs that did not complete;
@@ -55,6 +56,16 @@ async function post(id: string, targets: readonly string[], jobs: number, inFlig
   say({ event: 'posted', id, jobs, notCompleted });
 }
 
+/** Prints every change of a worker's status (polled: a subscription would snapshot the state on every job). */
+function watchStatus(workerId: string, ws: WorkerState): void {
+  let last = ws.status;
+  setInterval(() => {
+    if (ws.status === last) return;
+    last = ws.status;
+    say({ event: 'status', workerId, status: last });
+  }, 20).unref();
+}
+
 createInterface({ input: process.stdin }).on('line', (line) => {
   const command = JSON.parse(line) as { cmd: string; id?: string; workers?: string[]; jobs?: number; inFlight?: number };
   if (command.cmd === 'exec') {
@@ -62,6 +73,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
       const ws = runtime.exec(BENCH_FLOW, { workerId });
       workers.set(workerId, ws);
       say({ event: 'exec', workerId, status: ws.status });
+      watchStatus(workerId, ws);
       ws.ready().then(
         () => say({ event: 'ready', workerId }),
         (error: unknown) => say({ event: 'error', workerId, message: String(error) }),
