@@ -9,7 +9,8 @@
  *   change of its status (polled every 20 ms);
  * - `{ "cmd": "post", "id": "r1", "workers": [...], "jobs": 1000, "inFlight"?: 1 }` → posts the jobs round-robin over
  *   `workers` (an idempotency key each), all at once or `inFlight` at a time, awaits every `accepted()` and
- *   `done()`, then `posted` with the count of jobs that did not complete;
+ *   `done()`, then `posted` with the count of jobs that did not complete (and the first one's error) and the
+ *   longest event-loop delay meanwhile;
  * - `{ "cmd": "count", "workers": [...] }` → `count` with each hosted worker's counter;
  * - `{ "cmd": "shutdown" }` → `runtime.shutdown()` (a graceful leave), `closed`, exit.
  */
@@ -35,17 +36,30 @@ let seq = 0;
 
 /** Posts `jobs` jobs round-robin over `targets`, at most `inFlight` at a time (all at once by default). */
 async function post(id: string, targets: readonly string[], jobs: number, inFlight = jobs): Promise<void> {
+  // The longest gap between ticks of a 10 ms timer: how long the event loop was blocked (renewals wait as long).
+  let maxGap = 0;
+  let tick = performance.now();
+  const lag = setInterval(() => {
+    const now = performance.now();
+    maxGap = Math.max(maxGap, now - tick);
+    tick = now;
+  }, 10);
   let notCompleted = 0;
+  let firstProblem: string | undefined;
   let next = 0;
   const one = async (i: number): Promise<void> => {
     const key = `${nodeId}-${seq++}`;
     const [, job] = runtime.post(BENCH_FLOW, 'intake', 'input', { i }, { workerId: targets[i % targets.length]!, idempotencyKey: key });
     try {
       await job.accepted();
-      const end = (await job.done()) as { status: string };
-      if (end.status !== 'completed') notCompleted++;
-    } catch {
+      const end = (await job.done()) as { status: string; error?: unknown };
+      if (end.status !== 'completed') {
+        notCompleted++;
+        firstProblem ??= `${end.status}: ${String(end.error)}`;
+      }
+    } catch (error) {
       notCompleted++;
+      firstProblem ??= `rejected: ${String(error)}`;
     }
   };
   const lane = async (): Promise<void> => {
@@ -53,7 +67,8 @@ async function post(id: string, targets: readonly string[], jobs: number, inFlig
   };
   // Each lane posts its first job in this turn, so with inFlight = jobs every post happens at once.
   await Promise.all(Array.from({ length: Math.min(inFlight, jobs) }, lane));
-  say({ event: 'posted', id, jobs, notCompleted });
+  clearInterval(lag);
+  say({ event: 'posted', id, jobs, notCompleted, maxLagMs: Math.round(Math.max(maxGap, performance.now() - tick)), ...(firstProblem ? { firstProblem } : {}) });
 }
 
 /** Prints every change of a worker's status (polled: a subscription would snapshot the state on every job). */

@@ -36,12 +36,16 @@ export class BenchNode extends ChildNode {
     return events.map((e) => String(e.status));
   }
 
-  /** Posts `jobs` jobs round-robin over `workers` from this node (`inFlight` at a time; default all at once); resolves when every one has completed. */
-  async post(workers: readonly string[], jobs: number, inFlight?: number): Promise<void> {
+  /**
+   * Posts `jobs` jobs round-robin over `workers` from this node (`inFlight` at a time; default all at once); resolves
+   * when every one has completed, with the longest time the node's event loop was blocked meanwhile (ms).
+   */
+  async post(workers: readonly string[], jobs: number, inFlight?: number): Promise<number> {
     const id = `c${commandSeq++}`;
     this.command({ cmd: 'post', id, workers, jobs, ...(inFlight === undefined ? {} : { inFlight }) });
     const end = await this.#expect((e) => e.event === 'posted' && e.id === id, 300_000, `${this.nodeId} posted ${id}`);
-    if (end.notCompleted) throw new Error(`${this.nodeId}: ${String(end.notCompleted)} of ${jobs} jobs did not complete`);
+    if (end.notCompleted) throw new Error(`${this.nodeId}: ${String(end.notCompleted)} of ${jobs} jobs did not complete (the first: ${String(end.firstProblem)})`);
+    return Number(end.maxLagMs);
   }
 
   /** The counters of `workers` (hosted here; null for the others). */
@@ -82,10 +86,13 @@ export class BenchNode extends ChildNode {
 /** Which node posts how many jobs to which workers. */
 export type Load = readonly { readonly node: BenchNode; readonly workers: readonly string[]; readonly jobs: number }[];
 
-/** Runs a load (every node posting at once) and returns jobs/s, from the first command to the last completion. */
-export async function jobsPerSecond(load: Load): Promise<number> {
+/**
+ * Runs a load (every node posting at once): jobs/s from the first command to the last completion, and the longest
+ * time any posting node's event loop was blocked (ms).
+ */
+export async function runLoad(load: Load): Promise<{ readonly rate: number; readonly maxLagMs: number }> {
   const total = load.reduce((sum, part) => sum + part.jobs, 0);
   const start = performance.now();
-  await Promise.all(load.map((part) => part.node.post(part.workers, part.jobs)));
-  return total / ((performance.now() - start) / 1000);
+  const lags = await Promise.all(load.map((part) => part.node.post(part.workers, part.jobs)));
+  return { rate: total / ((performance.now() - start) / 1000), maxLagMs: Math.max(...lags) };
 }
