@@ -39,6 +39,13 @@ const spawn = (nodeId: string, ttl: number, mode: 'cluster' | 'plain' = 'cluster
   return node;
 };
 
+/** The CPU time (ms) Redis has used so far (main thread and the rest, user + system). */
+async function redisCpu(): Promise<number> {
+  const info = await admin.info('cpu');
+  const seconds = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)![1]);
+  return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1000;
+}
+
 /** Redis's count of socket reads it processed: commands that arrive together (a pipeline) are one read. */
 async function socketReads(): Promise<number> {
   return Number(/total_reads_processed:(\d+)/.exec(await admin.info('stats'))![1]);
@@ -108,8 +115,8 @@ const top = (m: Map<string, number>, per: number, n = 8) =>
 
 /** Prints the commands per job of one load, minus the background rate measured while idle. */
 function printTraffic(label: string, t: Traffic, jobs: number, idle: Traffic): { commands: number; reads: number } {
-  const commands = (total(t.commands) - (total(idle.commands) / idle.seconds) * t.seconds) / jobs;
-  const reads = (t.reads - (idle.reads / idle.seconds) * t.seconds) / jobs;
+  const commands = Math.max(0, total(t.commands) - (total(idle.commands) / idle.seconds) * t.seconds) / jobs;
+  const reads = Math.max(0, t.reads - (idle.reads / idle.seconds) * t.seconds) / jobs;
   console.log(`${label}: ${fmt(commands)} commands/job sent by clients (+ ${(t.inLua / jobs).toFixed(2)} inside Lua scripts), ${fmt(reads)} socket reads/job`);
   console.log(`  by command: ${top(t.commands, jobs)}`);
   console.log(`  by connection: ${top(t.byConnection, jobs, 6)}`);
@@ -156,13 +163,20 @@ try {
   const rates = new Map<string, number[]>(names.map((n) => [n, []]));
   const ratios = new Map<string, number[]>(names.map((n) => [n, []]));
   const lags = new Map<string, number[]>(names.map((n) => [n, []]));
+  /** CPU µs per job: Redis's, and every node process's together. */
+  const cpu = new Map<string, { redis: number; nodes: number }[]>(names.map((n) => [n, []]));
+  const nodesCpu = async () => (await Promise.all([n1, n2, n3, client, plain].map((n) => n.cpu()))).reduce((a, b) => a + b, 0);
   for (let round = 0; round < ROUNDS; round++) {
     const order = names.map((_, i) => names[(i + round) % names.length]!); // rotate, so drift hits every scenario alike
     const got: Record<string, number> = {};
     for (const name of order) {
+      const [redisBefore, nodesBefore] = [await redisCpu(), await nodesCpu()];
       const run = await runLoad(scenarios[name]!);
+      const [redisAfter, nodesAfter] = [await redisCpu(), await nodesCpu()];
+      const jobs = scenarios[name]!.reduce((a, part) => a + part.jobs, 0);
       got[name] = run.rate;
       lags.get(name)!.push(run.maxLagMs);
+      cpu.get(name)!.push({ redis: ((redisAfter - redisBefore) * 1000) / jobs, nodes: ((nodesAfter - nodesBefore) * 1000) / jobs });
     }
     for (const name of names) {
       rates.get(name)!.push(got[name]!);
@@ -171,7 +185,12 @@ try {
   }
   console.log(`jobs/s, ${JOBS} jobs per run over 6 workers, ${ROUNDS} rounds, ratio against 1 node in the same round (median):`);
   for (const name of names) {
-    console.log(`  ${name.padEnd(18)} ${fmt(mid(rates.get(name)!)).padStart(8)} jobs/s   ${x(mid(ratios.get(name)!))} of 1 node   event loop blocked up to ${Math.max(...lags.get(name)!)} ms`);
+    const redisUs = mid(cpu.get(name)!.map((c) => c.redis));
+    const nodesUs = mid(cpu.get(name)!.map((c) => c.nodes));
+    console.log(
+      `  ${name.padEnd(16)} ${fmt(mid(rates.get(name)!)).padStart(6)} jobs/s  ${x(mid(ratios.get(name)!))} of 1 node  CPU/job: Redis ${Math.round(redisUs)} µs, ` +
+        `node processes ${Math.round(nodesUs)} µs  event loop blocked up to ${Math.max(...lags.get(name)!)} ms`,
+    );
   }
   // A host renews its leases every leaseTtl / 3 and drops one leaseTtl × 4/5 after its last renewal began: a burst
   // that blocks the event loop longer than about half of leaseTtl loses the host its workers.

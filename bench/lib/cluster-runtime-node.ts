@@ -12,6 +12,7 @@
  *   `done()`, then `posted` with the count of jobs that did not complete (and the first one's error) and the
  *   longest event-loop delay meanwhile;
  * - `{ "cmd": "count", "workers": [...] }` → `count` with each hosted worker's counter;
+ * - `{ "cmd": "cpu", "id": "c1" }` → `cpu` with the CPU time (user + system, ms) this process has used so far;
  * - `{ "cmd": "shutdown" }` → `runtime.shutdown()` (a graceful leave), `closed`, exit.
  */
 import { createInterface } from 'node:readline';
@@ -100,6 +101,9 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     const counts: Record<string, number | null> = {};
     for (const w of command.workers!) counts[w] = workers.get(w)?.getRoutineState<{ n: number }>('intake')?.n ?? null;
     say({ event: 'count', counts });
+  } else if (command.cmd === 'cpu') {
+    const used = process.cpuUsage();
+    say({ event: 'cpu', id: command.id, ms: (used.user + used.system) / 1000 });
   } else if (command.cmd === 'shutdown') {
     void (async () => {
       await runtime.shutdown();

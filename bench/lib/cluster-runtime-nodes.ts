@@ -56,6 +56,13 @@ export class BenchNode extends ChildNode {
     return event.counts as Record<string, number | null>;
   }
 
+  /** The CPU time (ms, user + system) this node process has used so far. */
+  async cpu(): Promise<number> {
+    const id = `c${commandSeq++}`;
+    this.command({ cmd: 'cpu', id });
+    return Number((await this.#expect((e) => e.event === 'cpu' && e.id === id, 10_000, `${this.nodeId} cpu`)).ms);
+  }
+
   /** A graceful leave (`runtime.shutdown()`), or a kill if it does not finish within 10 s. */
   async shutdown(): Promise<void> {
     if (this.process.exitCode === null && this.process.signalCode === null) {
