@@ -437,7 +437,7 @@ export class Runtime implements AsyncDisposable {
   }
 
   #jobEnded(run: JobRun): void {
-    const durability = (run.host as Worker).durability;
+    const durability = run.journal as WorkerDurability | undefined; // the durability of the term it ran in
     // The output gate: nobody hears of a durable job's end (done, onJobEnd, waitUntilAllJobsFinished) before it is durable.
     if (durability) releaseWhenDurable(durability, run, () => this.#shutDown, (confirmed) => this.#jobReleased(run, confirmed));
     else this.#jobReleased(run);
