@@ -223,7 +223,7 @@ export class Router {
     const cached = this.#routes.get(workerId);
     const now = Date.now();
     if (cached && cached.until > now) return cached.host;
-    const host = this.#leases.holderOf(workerId).then((holder) => holder?.nodeId);
+    const host = this.#leases.holderOf(workerId, this.#connection).then((holder) => holder?.nodeId);
     const entry = { host, until: now + this.#cacheTtl };
     this.#routes.set(workerId, entry);
     host.catch(() => this.#routes.get(workerId) === entry && this.#routes.delete(workerId));
@@ -262,7 +262,7 @@ export class Router {
     }
     const request = message.request;
     if (this.#leases.isHeld(request.workerId)) return this.#accept(request);
-    const holder = await this.#leases.holderOf(request.workerId);
+    const holder = await this.#leases.holderOf(request.workerId, this.#connection);
     if (holder && holder.nodeId !== this.nodeId) {
       await this.#queue(holder.nodeId).add('job', job.data as WireData, this.#jobOptions(request));
       return;
