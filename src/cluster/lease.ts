@@ -104,7 +104,7 @@ export class LeaseManager extends EventEmitter<LeaseEvents> {
 
   /** Connects (StoreConnectionError when Redis does not answer within connectTimeout) and starts renewing. */
   async start(): Promise<void> {
-    const client = await openClient(this.#url, 'control', Math.max(50, Math.floor(this.leaseTtl / 4)), `routilux:lease:${this.nodeId}`);
+    const client = await openClient(this.#url, 'control', Math.max(50, Math.floor(this.leaseTtl / 2)), `routilux:lease:${this.nodeId}`);
     await connectOrFail(client, this.#connectTimeout, this.#url);
     const subscriber = await openClient(this.#url, 'subscriber', 0, `routilux:lease-sub:${this.nodeId}`);
     try {

@@ -329,7 +329,7 @@ export class Runtime implements AsyncDisposable {
     const cluster = this.#cluster;
     const durability = this.#durable && !cluster ? this.#newDurability(workerId, migrate) : undefined;
     // A cluster worker waits in standby; each time this node gets its lease it is restored with a fresh, fenced log.
-    const role = cluster ? { newDurability: () => this.#newDurability(workerId, migrate) } : undefined;
+    const role = cluster ? { newDurability: () => this.#newDurability(workerId, migrate), restoreFailed: (w: Worker, e: unknown) => cluster.restoreFailed(w, e) } : undefined;
     const worker = new Worker(this.#workerServices(), workerId, compiled, undefined, durability, role);
     this.#workers.set(workerId, worker);
     this.#byFlow.set(flow, [...(this.#byFlow.get(flow) ?? []), worker]);
@@ -365,7 +365,7 @@ export class Runtime implements AsyncDisposable {
       getJob: (jobId) => this.getJob(jobId),
       idempotentJob: (worker, key) => idempotentJob(worker, key, (id) => this.getJob(id), this.#now, this.#limits),
       newJob: (init) => new JobContext({ ...init, now: this.#now, limits: this.#limits }),
-      standbyView: (workerId, compiled) => new Worker(this.#workerServices(), workerId, compiled, undefined, undefined, { newDurability: () => this.#newDurability(workerId) }),
+      standbyView: (workerId, compiled) => new Worker(this.#workerServices(), workerId, compiled, undefined, undefined, { newDurability: () => this.#newDurability(workerId), restoreFailed: () => undefined }),
       isShutDown: () => this.#shutDown,
     });
   }
