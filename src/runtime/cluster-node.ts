@@ -162,6 +162,22 @@ export class ClusterNode {
     this.leases.forfeit(workerId);
   }
 
+  /**
+   * Restoring `worker` here failed. Its lease is released so another node can host it; after a StoreConnectionError
+   * this node offers again once Redis answers (the worker waits in standby), after any other error it stops offering.
+   */
+  restoreFailed(worker: Worker, error: unknown): void {
+    const retry = error instanceof RoutiluxError && error.code === 'STORE_CONNECTION';
+    void this.leases.withdraw(worker.id).then(() => {
+      if (!retry || this.#closed) {
+        this.#workers.delete(worker.id);
+        return;
+      }
+      const again = setTimeout(() => !this.#closed && this.#workers.get(worker.id) === worker && this.leases.offer(worker.id), this.#options.cluster.leaseTtl / 3);
+      again.unref();
+    });
+  }
+
   /** Stops offering `workerId` and releases its lease at once (others take it over without waiting). */
   async withdraw(workerId: string): Promise<void> {
     this.#workers.delete(workerId);

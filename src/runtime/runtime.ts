@@ -2,12 +2,9 @@ import { createActor, type Actor } from 'xstate';
 import { runtimeMachine, type RuntimeMachine } from '../../machines/runtime.machine.js';
 import {
   DuplicateIdError,
-  FlowValidationError,
   InvalidArgumentError,
   RuntimeShutDownError,
-  WorkerNotFoundError,
   WorkerNotRunningError,
-  WorkerStartingError,
   DurableWorkerRequiredError,
   WorkerLeaseLostError,
 } from '../errors.js';
@@ -30,9 +27,11 @@ import { Executor } from '../job/executor.js';
 import { HookRunner, consoleReporter, type RuntimeHooks } from './hooks.js';
 import { randomIds, type IdGenerator } from './ids.js';
 import { Worker, type WorkerServices } from './worker.js';
+import { WorkerRegistry } from './worker-registry.js';
+import { FlowWarnings } from './flow-warnings.js';
 import { assertId, assertOptionalFunction, assertOptionalId, assertOptionalOneOf, optionsBag } from '../util/args.js';
 import { createTracingHooks } from '../tracing/tracing-hooks.js';
-import { JOB_STATUSES, checkHooks, checkRuntimeOptions, consoleWarningReporter, type ExecOptions, type FlowWarningReporter, type ListJobsFilter, type PostOptions, type RuntimeOptions } from './runtime-options.js';
+import { JOB_STATUSES, checkHooks, checkRuntimeOptions, consoleWarningReporter, type ExecOptions, type ListJobsFilter, type PostOptions, type RuntimeOptions } from './runtime-options.js';
 
 export type { ExecOptions, FlowWarningReporter, ListJobsFilter, PostOptions, RuntimeOptions } from './runtime-options.js';
 
@@ -50,10 +49,9 @@ export class Runtime implements AsyncDisposable {
   readonly #serializer: SerializationMode;
   readonly #history: JobHistory;
   readonly #limits: JobLimits;
-  readonly #workers = new Map<string, Worker>();
-  readonly #byFlow = new Map<Flow, Worker[]>();
-  /** Ids of recently stopped workers (bounded), so a post to one says "stopped" rather than "unknown". */
-  readonly #stoppedIds = new Set<string>();
+  readonly #registry = new WorkerRegistry();
+  /** Live workers by id (the registry's map). */
+  readonly #workers = this.#registry.byId;
   #liveJobs = 0;
   #idleWaiters: (() => void)[] = [];
   #shutDown = false;
@@ -73,17 +71,13 @@ export class Runtime implements AsyncDisposable {
 
   /** The runtime clock's now, one function for every job and the history (not a closure per job). */
   readonly #now = (): number => this.clock.now();
-  readonly #strict: boolean;
-  readonly #onWarning: FlowWarningReporter;
-  /** Flows whose validation problems were already reported (once per flow, not per worker). */
-  readonly #warnedFlows = new WeakSet<Flow>();
+  readonly #warnings: FlowWarnings;
 
   constructor(options?: RuntimeOptions) {
     options = checkRuntimeOptions(options);
     const cluster = checkClusterOption(options);
     this.#durable = checkDurableOptions(options);
-    this.#strict = options.strict ?? false;
-    this.#onWarning = options.onWarning ?? consoleWarningReporter;
+    this.#warnings = new FlowWarnings(options.strict ?? false, options.onWarning ?? consoleWarningReporter);
     const concurrency = options.concurrency ?? Infinity;
     if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency > 0))) {
       throw new InvalidArgumentError('concurrency', concurrency, 'a positive integer (or Infinity)');
@@ -149,7 +143,7 @@ export class Runtime implements AsyncDisposable {
     if (options.timeout === null) throw new InvalidArgumentError('post timeout', null, 'a number of milliseconds, or leave it out for the flow\'s jobTimeout');
     const routed = this.#routing?.routedWorker(resolved, options.workerId);
     if (routed !== undefined) return this.#routing!.postRemote(resolved, routed, routineId, slotName, data, options);
-    const existing = this.#runningWorkerFor(resolved, options.workerId);
+    const existing = this.#registry.running(resolved, options.workerId);
     if (!existing && this.#durable) throw new DurableWorkerRequiredError(resolved.name);
     if (existing && options.idempotencyKey !== undefined) {
       const known = idempotentJob(existing, options.idempotencyKey, (id) => this.getJob(id), this.#now, this.#limits);
@@ -241,14 +235,14 @@ export class Runtime implements AsyncDisposable {
 
   /** Holds new activations of the worker's jobs (posts are still accepted and queued) until resume. */
   pause(workerId: string): void {
-    const worker = this.#requireWorker(workerId);
+    const worker = this.#registry.require(workerId);
     if (!worker.acceptsJobs) throw new WorkerNotRunningError(workerId, worker.state.status, 'pause');
     worker.actor.send({ type: 'pause' });
   }
 
   /** Releases held activations in the order they were held. */
   resume(workerId: string): void {
-    const worker = this.#requireWorker(workerId);
+    const worker = this.#registry.require(workerId);
     if (!worker.acceptsJobs) throw new WorkerNotRunningError(workerId, worker.state.status, 'resume');
     worker.actor.send({ type: 'resume' });
   }
@@ -259,7 +253,7 @@ export class Runtime implements AsyncDisposable {
    * here their done() rejects with WorkerLeaseLostError), and this node no longer offers to host it.
    */
   stop(workerId: string, reason?: unknown): Promise<void> {
-    const worker = this.#requireWorker(workerId);
+    const worker = this.#registry.require(workerId);
     const cluster = this.#cluster;
     if (!cluster) {
       worker.requestStop(reason);
@@ -325,14 +319,13 @@ export class Runtime implements AsyncDisposable {
   }
 
   #startWorker(flow: Flow, compiled: CompiledFlow, workerId: string, migrate?: ExecOptions['migrate']): Worker {
-    this.#checkWarnings(flow);
+    this.#warnings.check(flow);
     const cluster = this.#cluster;
     const durability = this.#durable && !cluster ? this.#newDurability(workerId, migrate) : undefined;
     // A cluster worker waits in standby; each time this node gets its lease it is restored with a fresh, fenced log.
-    const role = cluster ? { newDurability: () => this.#newDurability(workerId, migrate) } : undefined;
+    const role = cluster ? { newDurability: () => this.#newDurability(workerId, migrate), restoreFailed: (w: Worker, e: unknown) => cluster.restoreFailed(w, e) } : undefined;
     const worker = new Worker(this.#workerServices(), workerId, compiled, undefined, durability, role);
-    this.#workers.set(workerId, worker);
-    this.#byFlow.set(flow, [...(this.#byFlow.get(flow) ?? []), worker]);
+    this.#registry.add(flow, worker);
     this.#routing?.takeView(workerId)?.requestStop('exec on this node');
     worker.start();
     this.#hooks.workerStarted(worker.state);
@@ -359,13 +352,13 @@ export class Runtime implements AsyncDisposable {
   #clusterRouting(node: ClusterNode): ClusterRouting {
     return new ClusterRouting(node, {
       workers: this.#workers,
-      firstWorker: (flow) => this.#byFlow.get(flow)?.[0],
+      firstWorker: (flow) => this.#registry.firstOf(flow),
       checks: this.#postChecks,
       startJob: (worker, post, key, reply) => this.#startJob(worker, post, key, reply),
       getJob: (jobId) => this.getJob(jobId),
       idempotentJob: (worker, key) => idempotentJob(worker, key, (id) => this.getJob(id), this.#now, this.#limits),
       newJob: (init) => new JobContext({ ...init, now: this.#now, limits: this.#limits }),
-      standbyView: (workerId, compiled) => new Worker(this.#workerServices(), workerId, compiled, undefined, undefined, { newDurability: () => this.#newDurability(workerId) }),
+      standbyView: (workerId, compiled) => new Worker(this.#workerServices(), workerId, compiled, undefined, undefined, { newDurability: () => this.#newDurability(workerId), restoreFailed: () => undefined }),
       isShutDown: () => this.#shutDown,
     });
   }
@@ -378,7 +371,7 @@ export class Runtime implements AsyncDisposable {
       hooks: this.#hooks,
       serializer: this.#serializer,
       jobEnded: (run) => this.#jobEnded(run),
-      workerStopped: (w) => this.#workerStopped(w),
+      workerStopped: (w) => this.#registry.remove(w),
       resumeJobs: (w, restored) =>
         resumeJobs(w, restored, this.#now, this.#limits, (run, accepted) => {
           this.#liveJobs++;
@@ -392,52 +385,8 @@ export class Runtime implements AsyncDisposable {
     });
   }
 
-  /**
-   * Problems that do not stop a flow (an event connected to nothing, a cycle) are reported once per flow, or
-   * refused under `strict`. A slot with no incoming connection is how posted data enters: never reported.
-   */
-  #checkWarnings(flow: Flow): void {
-    if (!this.#strict && this.#warnedFlows.has(flow)) return;
-    const problems = flow.validate().filter((p) => p.code !== 'UNCONNECTED_SLOT');
-    if (problems.length === 0) return;
-    if (this.#strict) throw new FlowValidationError(flow.name, problems);
-    this.#warnedFlows.add(flow);
-    try {
-      this.#onWarning(flow.name, problems);
-    } catch {
-      // A broken reporter must not stop the worker from starting.
-    }
-  }
-
-  /** The worker a post goes to: the one named (which must run this flow), or the flow's first running one. */
-  #runningWorkerFor(flow: Flow, workerId: string | undefined): Worker | undefined {
-    if (workerId === undefined) {
-      const workers = this.#byFlow.get(flow);
-      const running = workers?.find((w) => w.acceptsJobs);
-      // A worker still restoring must not get a fresh one started beside it.
-      const starting = running ? undefined : workers?.find((w) => w.state.status === 'starting');
-      if (starting) throw new WorkerStartingError(starting.id);
-      return running;
-    }
-    const worker = this.#requireWorker(workerId);
-    if (worker.flow.flow !== flow) {
-      throw new InvalidArgumentError(`post workerId "${workerId}"`, flow.name, `the flow that worker runs ("${worker.flow.name}")`);
-    }
-    if (worker.state.status === 'starting') throw new WorkerStartingError(workerId);
-    if (!worker.acceptsJobs) throw new WorkerNotRunningError(workerId, worker.state.status, 'accept jobs');
-    return worker;
-  }
-
-  #requireWorker(workerId: string): Worker {
-    assertId('workerId', workerId);
-    const worker = this.#workers.get(workerId);
-    if (worker) return worker;
-    if (this.#stoppedIds.has(workerId)) throw new WorkerNotRunningError(workerId, 'stopped');
-    throw new WorkerNotFoundError(workerId, [...this.#workers.keys()]);
-  }
-
   #jobEnded(run: JobRun): void {
-    const durability = (run.host as Worker).durability;
+    const durability = run.journal as WorkerDurability | undefined; // the durability of the term it ran in
     // The output gate: nobody hears of a durable job's end (done, onJobEnd, waitUntilAllJobsFinished) before it is durable.
     if (durability) releaseWhenDurable(durability, run, () => this.#shutDown, (confirmed) => this.#jobReleased(run, confirmed));
     else this.#jobReleased(run);
@@ -458,16 +407,6 @@ export class Runtime implements AsyncDisposable {
     }
   }
 
-  /** A stopped worker leaves the runtime (its WorkerState handle still reads its final state). */
-  #workerStopped(worker: Worker): void {
-    if (this.#workers.get(worker.id) !== worker) return; // a cluster's standby view of a worker hosted elsewhere
-    this.#workers.delete(worker.id);
-    this.#stoppedIds.add(worker.id);
-    if (this.#stoppedIds.size > 1000) this.#stoppedIds.delete(this.#stoppedIds.values().next().value!);
-    const list = this.#byFlow.get(worker.flow.flow)?.filter((w) => w !== worker);
-    if (list?.length) this.#byFlow.set(worker.flow.flow, list);
-    else this.#byFlow.delete(worker.flow.flow);
-  }
 }
 
 function flowName(flow: string | Flow): string {

@@ -29,7 +29,7 @@ const count = (ws: WorkerState) => ws.getRoutineState<{ n: number }>('count')?.n
 
 it.skipIf(!redisBackend())('a node that loses Redis stops hosting, and hosts again when Redis returns', async () => {
   let server = await startRedisServer({ dir, persistent: true });
-  const store = new RedisStore({ url: server.url, commandTimeout: 200, connectTimeout: 2000 });
+  const store = new RedisStore({ url: server.url, connectTimeout: 2000 });
   const flow = new Flow('loss').addRoutine(
     node(['in'], [], (_s, _m, ws) => {
       ws.updateRoutineState<{ n: number }>('count', (d) => {
@@ -38,8 +38,8 @@ it.skipIf(!redisBackend())('a node that loses Redis stops hosting, and hosts aga
     }),
     'inc',
   );
-  const leaseTtl = 600;
-  const runtime = new Runtime({ store, storeTimeout: 300, cluster: { url: server.url, nodeId: 'loss-a', leaseTtl, connectTimeout: 2000 } });
+  const leaseTtl = 1500;
+  const runtime = new Runtime({ store, cluster: { url: server.url, nodeId: 'loss-a', leaseTtl, connectTimeout: 2000 } });
   try {
     const ws = runtime.exec(flow, { workerId: 'loss-1' });
     expect(ws.status).toBe('standby');
