@@ -72,6 +72,7 @@ export class BenchNode extends ChildNode {
     await this.stop();
   }
 
+  /** Sends one command line to the node (see bench/lib/cluster-runtime-node.ts for the commands). */
   command(command: Record<string, unknown>): void {
     this.send(JSON.stringify(command));
   }
