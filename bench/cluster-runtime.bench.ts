@@ -3,13 +3,16 @@
  * (bench/lib/cluster-runtime-node.ts; a one-routine flow that updates WorkerState once per job):
  * - jobs/s with 1, 2 and 3 node processes hosting 6 workers between them, each node posting to the workers it hosts,
  *   as ratios against the 1-node run of the same round (rounds alternate the scenarios, median of the ratios); and a
- *   client process that hosts nothing posting to all 6 workers (every job routed through BullMQ);
+ *   client process that hosts nothing posting to all 6 workers (every job routed through BullMQ); per scenario the
+ *   CPU per job of Redis and of the node processes (what bounds it), and the longest event-loop block of a burst
+ *   (what a short leaseTtl does not survive);
  * - the durable Runtime without the cluster option (same RedisStore) against the cluster Runtime posting on its host;
  * - Redis commands and socket reads (≈ round trips) per job, on the host and routed, by command and by connection
  *   (MONITOR and INFO stats around one load, apart from the background work measured while idle);
  * - takeover: from SIGKILL of a worker's host to the standby's `ws.ready()`, at leaseTtl 1000 and 3000 ms; and the
  *   same after a graceful `shutdown()`.
- * Run: node --expose-gc --import tsx bench/cluster-runtime.bench.ts (CLUSTER_RUNTIME_BENCH_JOBS, _ROUNDS to change)
+ * Run: node --expose-gc --import tsx bench/cluster-runtime.bench.ts (CLUSTER_RUNTIME_BENCH_JOBS, _ROUNDS, _LOAD_TTL to
+ * change; about 70–100 s)
  */
 import { connect } from 'node:net';
 import { Redis } from 'ioredis';
