@@ -37,6 +37,22 @@ export interface RouterOptions {
   readonly postTimeout?: number;
 }
 
+/** Who holds a worker's lease. */
+type Holder = { readonly nodeId: string; readonly token: number };
+
+const holderKey = (holder: Holder): string => `${holder.nodeId}|${holder.token}`;
+
+/** Longest delay (ms) between two re-sends of a post whose host did not change. */
+const MAX_CHASE_INTERVAL = 300_000;
+
+/** A post waiting for its result: the lease holder it was last sent under, and when to send it again regardless. */
+interface Chase {
+  readonly request: RemoteJobRequest;
+  holder: string;
+  interval: number;
+  nextAt: number;
+}
+
 /** Results gathered for one poster during one event-loop turn. */
 interface OutgoingResults {
   readonly results: { readonly requestId: string; readonly result: RemoteJobResult }[];
@@ -54,6 +70,8 @@ const isTransient = (error: unknown): boolean =>
   error instanceof FencedOutError ||
   error instanceof RuntimeShutDownError ||
   (error instanceof WorkerNotRunningError && (error.status === 'starting' || error.status === 'standby' || error.status === 'handingOver')) ||
+  // The host lost the worker while accepting: the job was not reported accepted, the next host takes it.
+  (error instanceof RoutiluxError && (error.code === 'LEASE_LOST' || error.code === 'WORKER_HANDED_OVER')) ||
   !(error instanceof RoutiluxError);
 
 /**
@@ -80,7 +98,10 @@ export class Router {
   /** Results waiting for the end of this event-loop turn, by the node they go to. */
   readonly #outbox = new Map<string, OutgoingResults>();
   readonly #queues = new Map<string, Queue>();
-  readonly #routes = new Map<string, { host: Promise<string | undefined>; until: number }>();
+  readonly #routes = new Map<string, { host: Promise<Holder | undefined>; until: number }>();
+  /** Posts whose result has not come back, chased when their worker's host changes or their result is late. */
+  readonly #inFlight = new Map<string, Chase>();
+  #chaseTimer: ReturnType<typeof setInterval> | undefined;
   #bull: BullMQ | undefined;
   #connection: Redis | undefined;
   #inbox: Worker | undefined;
@@ -113,6 +134,8 @@ export class Router {
     await this.#inbox.waitUntilReady();
     this.#drainTimer = setInterval(() => void this.#watchDeadNodes().catch(() => undefined), Math.max(50, this.#leases.leaseTtl / 2));
     this.#drainTimer.unref();
+    this.#chaseTimer = setInterval(() => void this.#chase().catch(() => undefined), this.#leases.leaseTtl);
+    this.#chaseTimer.unref();
   }
 
   /**
@@ -132,7 +155,13 @@ export class Router {
     Promise.race([this.#send(request), late])
       .finally(() => clearTimeout(timer))
       .then(
-        () => handle.settleAccepted(),
+        (holder) => {
+          if (this.#pending.has(request.requestId)) {
+            const interval = this.#leases.leaseTtl * 10;
+            this.#inFlight.set(request.requestId, { request, holder: holder ? holderKey(holder) : '', interval, nextAt: Date.now() + interval });
+          }
+          handle.settleAccepted();
+        },
         (error: unknown) => {
           this.#pending.delete(request.requestId);
           handle.settleAccepted(error instanceof RoutiluxError ? error : notQueued(request, error));
@@ -184,6 +213,8 @@ export class Router {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#drainTimer);
+    clearInterval(this.#chaseTimer);
+    this.#inFlight.clear();
     await Promise.all([...this.#outbox.values()].map((batch) => batch.sent.catch(() => undefined))); // results already ended
     await this.#drain?.worker.close().catch(() => undefined);
     await this.#inbox?.close().catch(() => undefined);
@@ -213,17 +244,46 @@ export class Router {
   }
 
   /** Adds the request to its host's inbox (this node's when nobody hosts the worker yet: it is held there). */
-  async #send(request: RemoteJobRequest, wire?: WireData): Promise<void> {
-    const target = (await this.#hostOf(request.workerId)) ?? this.nodeId;
-    await this.#queue(target).add('job', wire ?? this.#codec.encode({ kind: 'job', request }), this.#jobOptions(request));
+  async #send(request: RemoteJobRequest, wire?: WireData): Promise<Holder | undefined> {
+    const holder = await this.#hostOf(request.workerId);
+    await this.#queue(holder?.nodeId ?? this.nodeId).add('job', wire ?? this.#codec.encode({ kind: 'job', request }), this.#jobOptions(request));
+    return holder;
+  }
+
+  /**
+   * Sends again the posts whose result is overdue: at once when their worker's host changed since they were sent
+   * (a host that died or lost the worker after the job ended may never have sent the result; the new one answers a
+   * job it knows by its id), else with a doubling delay, in case a result was lost on its way.
+   */
+  async #chase(): Promise<void> {
+    if (this.#inFlight.size === 0 || this.#closed) return;
+    const now = Date.now();
+    const byWorker = new Map<string, Chase[]>();
+    for (const chase of this.#inFlight.values()) {
+      const list = byWorker.get(chase.request.workerId);
+      if (list) list.push(chase);
+      else byWorker.set(chase.request.workerId, [chase]);
+    }
+    for (const [workerId, chases] of byWorker) {
+      const holder = await this.#leases.holderOf(workerId, this.#connection).catch(() => undefined);
+      const now2 = Date.now();
+      for (const chase of chases) {
+        const moved = holder !== undefined && holderKey(holder) !== chase.holder;
+        if (!moved && now < chase.nextAt) continue;
+        chase.holder = holder ? holderKey(holder) : chase.holder;
+        if (!moved) chase.interval = Math.min(chase.interval * 2, MAX_CHASE_INTERVAL);
+        chase.nextAt = now2 + chase.interval;
+        void this.#send(chase.request).catch(() => undefined);
+      }
+    }
   }
 
   /** The worker's host by its lease, remembered for routeCacheTtl (the lookup itself too, so a burst of posts makes one). */
-  #hostOf(workerId: string): Promise<string | undefined> {
+  #hostOf(workerId: string): Promise<Holder | undefined> {
     const cached = this.#routes.get(workerId);
     const now = Date.now();
     if (cached && cached.until > now) return cached.host;
-    const host = this.#leases.holderOf(workerId, this.#connection).then((holder) => holder?.nodeId);
+    const host = this.#leases.holderOf(workerId, this.#connection);
     const entry = { host, until: now + this.#cacheTtl };
     this.#routes.set(workerId, entry);
     host.catch(() => this.#routes.get(workerId) === entry && this.#routes.delete(workerId));
@@ -302,6 +362,7 @@ export class Router {
     const handle = this.#pending.get(requestId);
     if (!handle) return; // posted by an earlier run of this node, or delivered twice
     this.#pending.delete(requestId);
+    this.#inFlight.delete(requestId);
     handle.settleDone(result);
   }
 

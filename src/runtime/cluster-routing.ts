@@ -5,7 +5,7 @@ import type { Flow } from '../flow/flow.js';
 import type { JobContext, JobContextInit } from '../job/job-context.js';
 import type { WorkerState } from '../state/worker-state.js';
 import { followRoutedJob, remoteResult, type ClusterNode } from './cluster-node.js';
-import { checkPost, EMPTY_METADATA, type CheckedPost, type PostChecks } from './post-check.js';
+import { checkPost, EMPTY_METADATA, keyedJobId, type CheckedPost, type PostChecks } from './post-check.js';
 import type { PostOptions } from './runtime-options.js';
 import type { Worker } from './worker.js';
 
@@ -62,7 +62,7 @@ export class ClusterRouting {
     const key = options.idempotencyKey === undefined ? undefined : `${workerId}\u0000${options.idempotencyKey}`;
     const pending = key === undefined ? undefined : this.#byKey.get(key);
     if (pending) return [view, pending];
-    const post = checkPost(compiled, routineId, slotName, data, options, this.host.checks);
+    const post = checkPost(compiled, routineId, slotName, data, options, this.host.checks, keyed(workerId, options));
     const job = this.host.newJob({ jobId: post.jobId, workerId, flowId: compiled.name, metadata: post.metadata });
     const routed = this.node.route({
       workerId,
@@ -121,6 +121,11 @@ export class ClusterRouting {
     return views;
   }
 
+  /** The job id a keyed post without jobId gets on a cluster (see keyedJobId), else undefined. */
+  keyedJobId(workerId: string, options: PostOptions): string | undefined {
+    return keyed(workerId, options);
+  }
+
   #view(workerId: string, flow: Flow, compiled: CompiledFlow): WorkerState {
     let view = this.#views.get(workerId);
     if (!view || view.flow.flow !== flow) {
@@ -131,4 +136,8 @@ export class ClusterRouting {
     }
     return view.state;
   }
+}
+
+function keyed(workerId: string, options: PostOptions): string | undefined {
+  return options.idempotencyKey !== undefined && options.jobId === undefined ? keyedJobId(workerId, options.idempotencyKey) : undefined;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DuplicateIdError, InvalidArgumentError, RoutineNotFoundError, SerializationError, SlotNotFoundError } from '../errors.js';
 import type { CompiledFlow } from '../flow/compiled-flow.js';
 import { findUnserializable, type SerializationMode } from '../serialization/check.js';
@@ -30,15 +31,34 @@ export interface PostChecks {
   serializer(): SerializationMode;
 }
 
-/** Checks a post against the flow (routine, slot, timeout, job id, metadata, data) before anything starts. */
-export function checkPost(compiled: CompiledFlow, routineId: string, slotName: string, data: unknown, options: PostOptions, checks: PostChecks): CheckedPost {
+/**
+ * The job id of a post with an idempotency key on a cluster (when it names no jobId): the same on every node, so a
+ * key posted again from anywhere names the job it started.
+ */
+export function keyedJobId(workerId: string, idempotencyKey: string): string {
+  return `job_${createHash('sha256').update(workerId).update('\u0000').update(idempotencyKey).digest('base64url').slice(0, 22)}`;
+}
+
+/**
+ * Checks a post against the flow (routine, slot, timeout, job id, metadata, data) before anything starts.
+ * `generatedJobId`: the id to use when the post names none (else the runtime's idGenerator makes one).
+ */
+export function checkPost(
+  compiled: CompiledFlow,
+  routineId: string,
+  slotName: string,
+  data: unknown,
+  options: PostOptions,
+  checks: PostChecks,
+  generatedJobId?: string,
+): CheckedPost {
   const routine = compiled.byId.get(routineId);
   if (!routine) throw new RoutineNotFoundError(routineId, compiled.name, [...compiled.byId.keys()]);
   const slot = routine.slotIndex.get(slotName);
   if (slot === undefined) throw new SlotNotFoundError(slotName, routineId, routine.slotNames);
   const timeout = options.timeout ?? compiled.jobTimeout;
   if (timeout !== undefined) assertDelay('post timeout', timeout, false);
-  const jobId = options.jobId ?? checks.newJobId();
+  const jobId = options.jobId ?? generatedJobId ?? checks.newJobId();
   assertId('post jobId (from the idGenerator)', jobId);
   if (options.jobId !== undefined && checks.jobExists(jobId)) throw new DuplicateIdError('job', jobId, 'This runtime');
   const serializer = checks.serializer();

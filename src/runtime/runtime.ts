@@ -151,7 +151,7 @@ export class Runtime implements AsyncDisposable {
     }
     // A flow is compiled (and validated) when a worker starts: a worker keeps running the shape it started with.
     const compiled = existing?.flow ?? compileFlow(resolved);
-    const checked = checkPost(compiled, routineId, slotName, data, options, this.#postChecks);
+    const checked = checkPost(compiled, routineId, slotName, data, options, this.#postChecks, existing && this.#routing?.keyedJobId(existing.id, options));
     const worker = existing ?? this.#startWorker(resolved, compiled, this.#ids('worker'));
     return [worker.state, this.#startJob(worker, checked, options.idempotencyKey)];
   }
