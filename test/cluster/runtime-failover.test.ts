@@ -1,0 +1,148 @@
+/**
+ * Runtimes with the `cluster` option in real child processes on the real redis-server, with hosts dying or pausing:
+ * three nodes and a client with one node SIGKILLed mid-run, and a host SIGSTOPped past its lease then SIGCONTed.
+ * Every accepted job completes exactly once (a per-job marker in the durable WorkerState is 1, the counters equal
+ * the number of jobs), whatever node ran it.
+ */
+import { afterEach, expect, it } from 'vitest';
+import type { ChildNode } from './child-node.js';
+import { describeWithRedis } from '../stores/redis-available.js';
+import {
+  hostedReports,
+  keysOfWorker,
+  lastStatus,
+  spawnClient,
+  spawnNode,
+  statusAfter,
+  stopAll,
+  waitForHosts,
+  type RuntimeNode,
+} from '../fixtures/cluster-runtime-harness.js';
+
+const run = `${process.pid}-${Date.now().toString(36)}`;
+const LEASE_TTL = 1000;
+
+describeWithRedis('cluster runtime: failover', (url) => {
+  const children: ChildNode[] = [];
+  const node = (id: string, workers: readonly string[]): RuntimeNode => {
+    const n = spawnNode(url, `${id}-${run}`, LEASE_TTL, workers);
+    children.push(n.child);
+    return n;
+  };
+  afterEach(async () => {
+    await stopAll(children.splice(0));
+  });
+
+  it('3 nodes + 1 client, 3,000 jobs over 6 workers, one node SIGKILLed mid-run: taken over within leaseTtl + 2 s, every job exactly once', async () => {
+    const jobs = 3000;
+    const workers = Array.from({ length: 6 }, (_, i) => `kill-${run}-${i}`);
+    const nodes = ['a', 'b', 'c'].map((id) => node(id, workers));
+    await Promise.all(nodes.map((n) => n.child.waitFor((e) => e.event === 'ready', 20_000, `${n.id} ready`)));
+    const startAt = Date.now() + 300;
+    for (const n of nodes) n.child.send(`exec-at ${startAt}`);
+    const hosts = await waitForHosts(nodes, workers, 10_000);
+
+    const client = spawnClient(url, `client-${run}`, LEASE_TTL, workers, jobs);
+    children.push(client);
+    await client.waitFor((e) => e.event === 'progress' && (e.accepted as number) >= jobs / 3, 40_000, 'a third of the jobs accepted');
+
+    // Kill the node hosting the most workers (the first to start often won them all).
+    const load = (n: RuntimeNode) => [...hosts.values()].filter((h) => h === n).length;
+    const victim = [...nodes].sort((x, y) => load(y) - load(x))[0]!;
+    const orphaned = workers.filter((w) => hosts.get(w) === victim);
+    const survivors = nodes.filter((n) => n !== victim);
+    const killedAt = Date.now();
+    victim.child.signal('SIGKILL');
+
+    const summary = await client.waitFor((e) => e.event === 'summary', 45_000, 'client summary');
+    expect(summary).toMatchObject({ accepted: jobs, done: jobs, statuses: { completed: jobs }, notCompleted: [] });
+    // The client execs nothing: every WorkerState its posts returned was a standby handle.
+    expect(summary.standby).toEqual({ standby: expect.any(Number) });
+
+    // Each orphaned worker was running on a survivor within leaseTtl + 2 s of the kill.
+    for (const w of orphaned) {
+      const takeovers = survivors.map((n) => statusAfter(n, w, 'running', killedAt)).filter((e) => e !== undefined);
+      expect(takeovers.length, `takeover of ${w}`).toBeGreaterThanOrEqual(1);
+      const first = Math.min(...takeovers.map((e) => e.at));
+      expect(first - killedAt, `takeover time of ${w}`).toBeLessThanOrEqual(LEASE_TTL + 2000);
+    }
+
+    // The durable state, read on each worker's (single) surviving host: every job's intake applied exactly once.
+    const reports = await hostedReports(survivors, workers);
+    workers.forEach((w, index) => {
+      const report = reports.get(w)!;
+      const keys = keysOfWorker(index, workers.length, jobs);
+      expect(report.intake, `${w} intake counter`).toBe(keys.length);
+      expect(report.count, `${w} count counter`).toBe(keys.length);
+      expect(Object.keys(report.markers).sort(), `${w} markers`).toEqual([...keys].sort());
+      expect(Object.entries(report.markers).filter(([, n]) => n !== 1), `${w} markers applied more than once`).toEqual([]);
+      expect(Object.values(report.nodes).reduce((a, b) => a + b, 0)).toBe(keys.length);
+    });
+    // The orphaned workers' jobs after the kill ran on survivors; the victim ran some before it died.
+    for (const w of orphaned) expect(Object.keys(reports.get(w)!.nodes).some((id) => id !== victim.id), w).toBe(true);
+  }, 60_000);
+
+  it('a host SIGSTOPped past its lease then SIGCONTed: it drops the workers, none of its writes lands, counters stay exact', async () => {
+    const jobs = 400;
+    const workers = [`stop-${run}-0`, `stop-${run}-1`];
+    const a = node('a', workers);
+    const b = node('b', workers);
+    await Promise.all([a, b].map((n) => n.child.waitFor((e) => e.event === 'ready', 20_000, `${n.id} ready`)));
+    a.child.send(`exec-at ${Date.now()}`);
+    await waitForHosts([a], workers, 10_000);
+    b.child.send(`exec-at ${Date.now()}`);
+    for (const w of workers) await b.child.waitFor((e) => e.event === 'status' && e.workerId === w && e.status === 'standby', 10_000, `${w} standby on b`);
+
+    const client = spawnClient(url, `client-stop-${run}`, LEASE_TTL, workers, jobs, 10, 15);
+    children.push(client);
+    await client.waitFor((e) => e.event === 'progress' && (e.accepted as number) >= 100, 30_000, '100 jobs accepted');
+
+    // Pause a while it is running jobs; b takes over once a's leases lapse.
+    const stoppedAt = Date.now();
+    a.child.signal('SIGSTOP');
+    for (const w of workers) {
+      await b.child.waitFor((e) => e.event === 'status' && e.workerId === w && e.status === 'running' && e.at >= stoppedAt, LEASE_TTL + 10_000, `${w} taken over by b`);
+    }
+    // Let b run jobs of its own for a while, then wake a: it must notice the loss and drop both workers.
+    await client.waitFor((e) => e.event === 'progress' && (e.accepted as number) >= 250, 30_000, '250 jobs accepted');
+    const continuedAt = Date.now();
+    a.child.signal('SIGCONT');
+    for (const w of workers) {
+      await a.child.waitFor((e) => e.event === 'status' && e.workerId === w && e.status === 'standby' && e.at >= continuedAt, 10_000, `${w} back to standby on a`);
+    }
+
+    const summary = await client.waitFor((e) => e.event === 'summary', 40_000, 'client summary');
+    expect(summary).toMatchObject({ accepted: jobs, done: jobs, statuses: { completed: jobs }, notCompleted: [] });
+    // a never came back as a host while b held the workers.
+    for (const w of workers) {
+      expect(statusAfter(a, w, 'running', continuedAt), `${w} running again on a`).toBeUndefined();
+      expect(lastStatus(b, w)).toBe('running');
+    }
+
+    const onB = await hostedReports([a, b], workers);
+    workers.forEach((w, index) => {
+      const report = onB.get(w)!;
+      const keys = keysOfWorker(index, workers.length, jobs);
+      expect(report.host).toBe(b.id);
+      expect(report.intake, `${w} intake`).toBe(keys.length);
+      expect(report.count, `${w} count`).toBe(keys.length);
+      expect(Object.keys(report.markers).sort()).toEqual([...keys].sort());
+      expect(Object.entries(report.markers).filter(([, n]) => n !== 1)).toEqual([]);
+    });
+
+    // What is durable is exactly what b had: b leaves gracefully and another node restores the workers from Redis.
+    // Had any write of the paused a landed after the takeover, the restored state would differ.
+    b.child.send('exit');
+    await b.child.waitFor((e) => e.event === 'exited', 10_000, 'b exited');
+    const c = node('c', workers);
+    await c.child.waitFor((e) => e.event === 'ready', 20_000, 'c ready');
+    c.child.send(`exec-at ${Date.now()}`);
+    await waitForHosts([a, c], workers, 10_000);
+    const restored = await hostedReports([a, c], workers);
+    for (const w of workers) {
+      const { host: _restoredOn, ...state } = restored.get(w)!;
+      const { host: _ranOn, ...before } = onB.get(w)!;
+      expect(state, `${w} restored from the store`).toEqual(before);
+    }
+  }, 60_000);
+});
