@@ -1,4 +1,4 @@
-import { setup } from 'xstate';
+import { assign, setup } from 'xstate';
 import { RoutineStates } from '../src/state/routine-states.js';
 
 /** A WorkerState as plain data: what a worker starts from (its input) and what a snapshot of it holds. */
@@ -38,7 +38,11 @@ export type WorkerMachineEvent =
   | { type: 'resume' }
   | { type: 'stop'; reason?: unknown }
   /** Sent by the worker's job hub when its last live job has ended. */
-  | { type: 'jobs.drained' };
+  | { type: 'jobs.drained' }
+  /** Cluster: this node now hosts the worker (it holds the worker's lease): restore it and run. */
+  | { type: 'host' }
+  /** Cluster: this node lost the worker's lease: drop its jobs here (their host resumes them) and wait in standby. */
+  | { type: 'demote'; reason: unknown };
 
 /**
  * A worker runs one flow. Its context is the WorkerState, changed only by `state.update` events, which XState
@@ -64,10 +68,12 @@ export const workerMachine = setup({
     'state.apply': () => {},
     'worker.stopped': () => {},
     'jobs.stopHub': () => {},
+    'worker.standby': () => {},
   },
   guards: {
     hasNoLiveJobs: () => true,
     isRestored: () => true,
+    isStandby: () => false,
   },
 }).createMachine({
   id: 'worker',
@@ -81,13 +87,36 @@ export const workerMachine = setup({
     // A worker without a store is restored at once. A durable one waits here while its log is read (the guard
     // is checked again after each event it processes); posts are refused meanwhile: the runtime says to await ready().
     starting: {
-      always: { guard: 'isRestored', target: 'running' },
+      always: [
+        { guard: 'isStandby', target: 'standby' },
+        { guard: 'isRestored', target: 'running' },
+      ],
+    },
+    // Cluster: another node hosts the worker (or nobody yet); this node waits for its lease. Posts go to the host.
+    standby: {
+      entry: 'worker.standby',
+      on: {
+        // A fresh start: the state is restored from the store, where the last host left it.
+        host: { target: 'starting', actions: assign({ routineStates: () => RoutineStates.fromRecord({}) }) },
+        stop: 'stopped',
+      },
+    },
+    // Cluster: the lease was lost; this node's copies of the jobs end here, unrecorded, and the new host resumes them.
+    handingOver: {
+      entry: 'jobs.cancelAll',
+      always: { guard: 'hasNoLiveJobs', target: 'standby' },
+      on: {
+        'jobs.drained': { guard: 'hasNoLiveJobs', target: 'standby' },
+        'job.post': { actions: 'job.refuse' },
+        stop: 'stopping',
+      },
     },
     running: {
       on: {
         'job.post': { actions: 'job.spawn' },
         pause: 'paused',
         stop: 'stopping',
+        demote: 'handingOver',
       },
     },
     // Paused: posts still create jobs, but no logic starts until resume releases the held activations in order.
@@ -98,6 +127,7 @@ export const workerMachine = setup({
         'job.post': { actions: 'job.spawn' },
         resume: 'running',
         stop: 'stopping',
+        demote: 'handingOver',
       },
     },
     stopping: {

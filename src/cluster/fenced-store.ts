@@ -80,6 +80,8 @@ export interface FencedWriterOptions {
   readonly keyPrefix?: string;
   /** The RedisStore's serializer, so values are encoded as the store encodes them. Default 'json'. */
   readonly serializer?: SerializerName | Serializer;
+  /** The store's own codec (instead of `serializer`): what a Runtime passes, from the store it was given. */
+  readonly codec?: Codec;
 }
 
 /** Writes for one worker that Redis refuses once another node took the worker over. */
@@ -107,7 +109,7 @@ export function fencedWriter(redis: Redis, workerId: string, token: number, opti
   if (keyPrefix.includes('{') || keyPrefix.includes('}')) {
     throw new InvalidArgumentError('keyPrefix', keyPrefix, 'a prefix without "{" or "}" (the worker id must be the hash tag of its keys)');
   }
-  const codec = resolveCodec(options.serializer, false);
+  const codec = options.codec ?? resolveCodec(options.serializer, false);
   const own = workerKeyPrefix(workerId);
   const { fence, lease } = leaseKeys(keyPrefix, workerId);
   const client = scripted(redis);

@@ -1,3 +1,4 @@
+import { workerKeys } from '../durable/keys.js';
 import { InvalidArgumentError } from '../errors.js';
 
 /**
@@ -23,9 +24,12 @@ export function checkClusterWorkerId(workerId: unknown, argument = 'workerId'): 
   return workerId;
 }
 
-/** The prefix of every key of one worker (after the store's keyPrefix): `routilux:{<workerId>}:`. */
+/**
+ * The prefix of every key of one worker (after the store's keyPrefix): `routilux:{<workerId>}:`, the durable log's
+ * own prefix (its id percent-encoded the same way), so lease, fence and log share one Redis Cluster slot.
+ */
 export function workerKeyPrefix(workerId: string): string {
-  return `routilux:{${workerId}}:`;
+  return workerKeys(workerId).prefix;
 }
 
 /** The keys of one worker's lease: who hosts it (PX leaseTtl) and the fencing counter (never expires). */

@@ -146,6 +146,15 @@ export class LeaseManager extends EventEmitter<LeaseEvents> {
     await this.#release(entry);
   }
 
+  /**
+   * Stops trusting a held lease at once, because a write carrying its token was refused (another node has a newer
+   * one): emits `lost` with reason `taken`, and keeps offering the worker (standby).
+   */
+  forfeit(workerId: string): void {
+    const entry = this.#entries.get(workerId);
+    if (entry?.value !== undefined) this.#drop(entry, 'taken');
+  }
+
   /** Whether this node holds `workerId`'s lease (and still trusts it by its own clock). */
   isHeld(workerId: string): boolean {
     const entry = this.#entries.get(workerId);

@@ -32,10 +32,10 @@ export class MessageCodec {
 const b64 = (text: string): string => Buffer.from(text).toString('base64url');
 
 /**
- * The BullMQ job id of a request: the same for the same worker and idempotency key (or job id), so adding it twice to
- * one inbox keeps one copy. Never an integer and never a ':' (BullMQ refuses both).
+ * The BullMQ job id of a request: one per post (its requestId), so a message delivered again after a crash is added
+ * once, while two posts with one idempotency key each get their own reply (the host starts one job for both). Never
+ * an integer and never a ':' (BullMQ refuses both).
  */
 export function bullJobId(request: RemoteJobRequest): string {
-  const id = request.idempotencyKey !== undefined ? `k.${b64(request.idempotencyKey)}` : `j.${b64(request.jobId)}`;
-  return `w.${b64(request.workerId)}.${id}`;
+  return `w.${b64(request.workerId)}.r.${b64(request.requestId)}`;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Job, JobsOptions, Queue, Worker } from 'bullmq';
-import { FencedOutError, MissingDependencyError, RoutiluxError, StoreConnectionError, WorkerNotRunningError } from '../errors.js';
+import { FencedOutError, MissingDependencyError, RoutiluxError, RuntimeShutDownError, StoreConnectionError, WorkerNotRunningError } from '../errors.js';
 import type { Serializer, SerializerName } from '../stores/serializers.js';
 import { checkClusterWorkerId, drainLockKey, inboxName } from './keys.js';
 import type { LeaseManager } from './lease.js';
@@ -46,13 +46,14 @@ type BullMQ = typeof import('bullmq');
 const isTransient = (error: unknown): boolean =>
   error instanceof StoreConnectionError ||
   error instanceof FencedOutError ||
-  (error instanceof WorkerNotRunningError && error.status === 'starting') ||
+  error instanceof RuntimeShutDownError ||
+  (error instanceof WorkerNotRunningError && (error.status === 'starting' || error.status === 'standby' || error.status === 'handingOver')) ||
   !(error instanceof RoutiluxError);
 
 /**
  * Routes posts to the node hosting their worker through BullMQ: one inbox queue per node (`{routilux-node-<id>}`),
  * consumed by one BullMQ Worker. A poster reads the worker's lease and adds the job to its host's inbox (the BullMQ
- * job id derives from the worker and the job id or idempotency key: a second add is a no-op while the first is
+ * job id derives from the worker and the post's requestId: a message added again after a crash is a no-op while the first is
  * queued); a node that receives a job for a worker it does not host forwards it to the current host, or holds it
  * (delayed) until there is one; results travel back to the poster's inbox. When a node's heartbeat lapses, one live
  * node drains its inbox the same way (its stalled messages included), so nothing accepted is lost.

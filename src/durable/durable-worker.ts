@@ -64,9 +64,9 @@ export class DurableWorker {
     }
     const every = options.compactEvery ?? 10_000;
     if (!Number.isInteger(every) || every < 1) throw new InvalidArgumentError('DurableWorker compactEvery', every, 'a whole number >= 1');
-    const { store, workerId, flow, migrate, storeTimeout, retryDelay, maxRetryDelay, maxSegmentRecords, schedule, onCommitError, ...replayOptions } = options;
+    const { store, workerId, flow, migrate, storeTimeout, retryDelay, maxRetryDelay, maxSegmentRecords, schedule, onCommitError, writer, ...replayOptions } = options;
     const shape = flowShape(flow);
-    const { log, restored } = await WorkerLog.open(store, workerId, { storeTimeout, retryDelay, maxRetryDelay, maxSegmentRecords, schedule, onCommitError });
+    const { log, restored } = await WorkerLog.open(store, workerId, { storeTimeout, retryDelay, maxRetryDelay, maxSegmentRecords, schedule, onCommitError, writer });
     const saved = replay(workerId, restored, replayOptions);
     const worker = checkFlowShape(workerId, saved, shape, migrate);
     const fold = new WorkerFold(workerId, worker, { ...replayOptions, trackState: false });

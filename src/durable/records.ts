@@ -50,6 +50,8 @@ export interface JobAcceptedRecord {
   /** Absolute deadline (runtime clock, ms) of the job's timeout, if it has one. */
   readonly deadline?: number;
   readonly idempotencyKey?: string;
+  /** Set for a job posted on another node: where its result goes, so whichever node ends it can answer. */
+  readonly reply?: { readonly to: string; readonly requestId: string };
 }
 
 /**

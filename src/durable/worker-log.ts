@@ -1,4 +1,4 @@
-import { InvalidArgumentError, RoutiluxError, StoreClosedError, StoreConnectionError } from '../errors.js';
+import { FencedOutError, InvalidArgumentError, RoutiluxError, StoreClosedError, StoreConnectionError } from '../errors.js';
 import type { BatchOperation, KeyValueStore } from '../stores/types.js';
 import { encodeValue } from './codec.js';
 import { MAX_LSN, workerKeys, type WorkerKeys } from './keys.js';
@@ -25,6 +25,18 @@ export interface WorkerLogOptions {
   readonly schedule?: (flush: () => void) => void;
   /** Told about every failed commit (it will be retried), e.g. to trace or monitor it. */
   readonly onCommitError?: (error: unknown, attempt: number) => void;
+  /**
+   * Where commits and compactions are written instead of the store itself (reads still come from the store): a
+   * cluster host's fenced writer, which Redis refuses once another node took the worker over. A FencedOutError
+   * from it makes the log unusable for good (nothing more is written, every waiter rejects with it).
+   */
+  readonly writer?: LogWriter;
+}
+
+/** The writes a WorkerLog makes: one segment or snapshot (`set`) and compaction's all-or-nothing `batch`. */
+export interface LogWriter {
+  set(key: string, value: string): Promise<unknown>;
+  batch(operations: readonly BatchOperation[]): Promise<unknown>;
 }
 
 interface Waiter {
@@ -69,6 +81,7 @@ export class WorkerLog {
   readonly workerId: string;
   readonly keys: WorkerKeys;
   readonly #store: KeyValueStore;
+  readonly #writer: LogWriter;
   readonly #storeTimeout: number;
   readonly #retryDelay: number;
   readonly #maxRetryDelay: number;
@@ -96,6 +109,10 @@ export class WorkerLog {
 
   private constructor(store: KeyValueStore, workerId: string, keys: WorkerKeys, restored: { upTo: number; last: number; segments: Segment[] }, options: WorkerLogOptions) {
     this.#store = store;
+    if (options.writer !== undefined && (typeof options.writer?.set !== 'function' || typeof options.writer.batch !== 'function')) {
+      throw new InvalidArgumentError('WorkerLog writer', options.writer, 'an object with set(key, value) and batch(operations)');
+    }
+    this.#writer = options.writer ?? store;
     this.workerId = workerId;
     this.keys = keys;
     this.#storeTimeout = checkMs('storeTimeout', options.storeTimeout, 10_000, 1);
@@ -250,6 +267,20 @@ export class WorkerLog {
     }
   }
 
+  /**
+   * Stops writing for good without writing what is queued (this node no longer owns the worker: another one took it
+   * over, and anything written now would be refused or, worse, mix two hosts' records). Every waiter and every later
+   * call rejects with `error`.
+   */
+  abandon(error: Error): void {
+    if (this.#fatal) return;
+    this.#fatal = error;
+    this.#stopTimers();
+    this.#queue = [];
+    for (const w of this.#waiters.splice(0)) w.reject(error);
+    for (const c of this.#compactions.splice(0)) c.reject(error);
+  }
+
   #stopTimers(): void {
     if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
     if (this.#deadlineTimer !== undefined) clearTimeout(this.#deadlineTimer);
@@ -282,7 +313,7 @@ export class WorkerLog {
     const value = `{"v":${FORMAT},"lsn":${first},"r":[${(count === this.#queue.length ? this.#queue : this.#queue.slice(0, count)).join(',')}]}`;
     this.#writes++;
     try {
-      await this.#store.set(this.keys.segment(first), value);
+      await this.#writer.set(this.keys.segment(first), value);
     } catch (error) {
       this.#writing = false;
       this.#failed(error);
@@ -310,7 +341,7 @@ export class WorkerLog {
     this.#writes++;
     try {
       // All-or-nothing on every backend: the snapshot never lands without its segments going, nor the reverse.
-      await this.#store.batch(operations);
+      await this.#writer.batch(operations);
       this.#snapshotUpTo = compaction.upTo;
       this.#segments = this.#segments.filter((s) => !covered.includes(s));
       compaction.resolve();
@@ -342,6 +373,7 @@ export class WorkerLog {
       for (const c of this.#compactions.splice(0)) c.reject(this.#fatal);
       return;
     }
+    if (error instanceof FencedOutError) return this.abandon(error);
     const delay = Math.min(this.#retryDelay * 2 ** Math.min(this.#failures - 1, 20), this.#maxRetryDelay);
     // Ref'd on purpose: a process must not exit quietly while accepted records are still unwritten.
     this.#retryTimer = setTimeout(() => {

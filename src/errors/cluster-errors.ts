@@ -34,12 +34,30 @@ export class RemoteJobError extends RoutiluxError {
   constructor(
     readonly remoteName: string,
     readonly remoteCode: string | undefined,
-    remoteMessage: string,
+    readonly remoteMessage: string,
     readonly nodeId: string | undefined,
   ) {
     super(
       'REMOTE_JOB_ERROR',
       `The job failed on node "${nodeId ?? '?'}" with ${remoteName}${remoteCode ? ` (${remoteCode})` : ''}: ${remoteMessage}`,
+    );
+  }
+}
+
+/**
+ * This node stopped hosting a worker (its lease lapsed or was taken, e.g. Redis was unreachable or the process was
+ * paused past leaseTtl): its copies of the worker's jobs were dropped here, unrecorded, and the new host resumes them.
+ */
+export class WorkerLeaseLostError extends RoutiluxError {
+  constructor(
+    readonly workerId: string,
+    readonly reason: 'taken' | 'expired' | 'released',
+  ) {
+    super(
+      'LEASE_LOST',
+      `This node no longer hosts worker "${workerId}" (its lease was ${reason === 'expired' ? 'not renewed in time: Redis unreachable, or this process paused past leaseTtl' : reason === 'taken' ? 'taken by another node' : 'released'}), ` +
+        'so this job was dropped here unfinished and is not reported here. The worker\'s new host resumes it from the durable log: ' +
+        'post it again with the same idempotencyKey (from any node) to follow it to its end.',
     );
   }
 }

@@ -72,7 +72,10 @@ export class WorkerNotRunningError extends RoutiluxError {
   ) {
     super(
       'WORKER_NOT_RUNNING',
-      `Worker "${workerId}" cannot ${action}: it is ${status}. Start a new worker with runtime.exec(flow), or resume it if it is paused.`,
+      `Worker "${workerId}" cannot ${action}: it is ${status}. ` +
+        (status === 'standby' || status === 'handingOver'
+          ? 'Another node of the cluster hosts it: posts to it are routed to its host; await ws.ready() to act on it here once this node hosts it.'
+          : 'Start a new worker with runtime.exec(flow), or resume it if it is paused.'),
     );
   }
 }

@@ -5,7 +5,7 @@ import type { LogicContext } from '../routine/routine.js';
 import { executionScope, type ActivationScope, type ExecutionScope } from './current-job.js';
 import type { JobContext } from './job-context.js';
 import type { JobHost, RunnableActivation } from './job-host.js';
-import type { ActivationJournal } from './job-journal.js';
+import type { ActivationJournal, JobJournal } from './job-journal.js';
 import type { RecordedDelivery } from '../durable/records.js';
 
 const QUEUED = 0;
@@ -33,6 +33,8 @@ function shallowCopy(payload: unknown): unknown {
 export interface ActivationJob {
   readonly job: JobContext;
   readonly host: JobHost;
+  /** The journal its host had when the job started (a durable worker's), else undefined. */
+  readonly journal: JobJournal | undefined;
   /** The job has ended: nothing more may start or be delivered. */
   readonly finished: boolean;
   /** Checks room for one item per target (throws SlotQueueFullError); `buffered` holds the room until delivered. */
@@ -126,15 +128,15 @@ export class Activation implements LogicContext, ExecutionScope, ActivationScope
       const step = journal.cursor.next('emit', event);
       // Committed before a crash: its items are already in their slots (restored from the log).
       if (step.replay) return;
-      if (step.diverged) run.host.journal!.diverged(run.job.jobId, journal, step.index, step.diverged.expected, step.diverged.actual);
+      if (step.diverged) run.journal!.diverged(run.job.jobId, journal, step.index, step.diverged.expected, step.diverged.actual);
       index = step.index;
     }
     if (!run.host.gates.allowEmit(this, event, payload)) {
-      if (journal) run.host.journal!.call(run.job.jobId, journal, index, 'emit', event, { deliveries: [] });
+      if (journal) run.journal!.call(run.job.jobId, journal, index, 'emit', event, { deliveries: [] });
       return;
     }
     if (targets.length === 0) {
-      if (journal) run.host.journal!.call(run.job.jobId, journal, index, 'emit', event, { deliveries: [] });
+      if (journal) run.journal!.call(run.job.jobId, journal, index, 'emit', event, { deliveries: [] });
       // Declared but connected to nothing: say so in the trace rather than let the payload vanish.
       run.job.trace(this.routine.id, 'emit.unrouted', { event });
       return;
@@ -156,7 +158,7 @@ export class Activation implements LogicContext, ExecutionScope, ActivationScope
         const t = targets[i - (deliveries.length - targets.length)]!;
         recorded.push({ routineId: t.routineId, slot: t.slotName, item: d.item });
       }
-      run.host.journal!.call(run.job.jobId, journal, index, 'emit', event, { deliveries: recorded });
+      run.journal!.call(run.job.jobId, journal, index, 'emit', event, { deliveries: recorded });
     }
     if (buffering) this.buffer = deliveries;
     else run.deliver(deliveries);
@@ -211,7 +213,7 @@ export class Activation implements LogicContext, ExecutionScope, ActivationScope
     const journal = this.journal;
     if (journal && this.phase !== VETOED) {
       const divergence = journal.cursor.finish();
-      if (divergence) this.run.host.journal!.diverged(this.run.job.jobId, journal, divergence.index, divergence.expected, divergence.actual);
+      if (divergence) this.run.journal!.diverged(this.run.job.jobId, journal, divergence.index, divergence.expected, divergence.actual);
     }
     if (this.phase === ASYNC) this.run.asyncSettled(this);
     if (this.phase !== VETOED) this.phase = DONE;

@@ -5,6 +5,8 @@ import type { ActivationOutcome, CallKind, RecordedDelivery, TimerKind } from '.
 export interface ActivationJournal {
   readonly seq: number;
   readonly cursor: JournalCursor;
+  /** The journal that opened it: a worker that changed hosts refuses calls of activations opened by an earlier one. */
+  readonly owner?: unknown;
 }
 
 /**

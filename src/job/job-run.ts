@@ -8,6 +8,7 @@ import { Activation, type ActivationJob } from './activation.js';
 import { jobLifecycle, type JobContext, type JobControl, type UnconsumedData } from './job-context.js';
 import type { JobHost } from './job-host.js';
 import { newRareState, type RareState, type Timer } from './job-run-state.js';
+import type { JobJournal } from './job-journal.js';
 import { JournalCursor } from '../durable/journal-cursor.js';
 import type { RestoredJob } from '../durable/replay.js';
 
@@ -41,6 +42,9 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
   #buffered: number[] | undefined;
   #rare: RareState | undefined;
 
+  /** The journal of the host when this run started (undefined in memory). */
+  readonly journal: JobJournal | undefined;
+
   constructor(
     readonly host: JobHost,
     readonly job: JobContext,
@@ -49,6 +53,8 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
     timeout: number | undefined,
   ) {
     this.#queues = new Array<unknown[]>(flow.slotCount).fill(NO_ITEMS);
+    // Pinned: a cluster worker that changes hosts gets a new journal, which this run's late calls must never reach.
+    this.journal = host.journal;
     this.#entry = entry;
     if (timeout !== undefined) this.#more().timeout = timeout;
     // Created here, outside any transition (XState computes the initial snapshot now); started by the worker.
@@ -89,7 +95,7 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
       }
     }
     const now = this.host.clock.now();
-    const journal = this.host.journal;
+    const journal = this.journal;
     // Each restored timer is set again (under a new id, so the old record is cleared): at its deadline, or at once.
     for (const [id, t] of timers) {
       journal?.timerCleared(jobId, id);
@@ -105,13 +111,13 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
       if (!routine) continue;
       if (a.outcome === undefined) {
         this.markStarted();
-        this.#schedule(new Activation(this, routine, a.items, a.message, a.attempt, { seq: a.seq, cursor: new JournalCursor(jobId, a.seq, a.calls) }));
+        this.#schedule(new Activation(this, routine, a.items, a.message, a.attempt, { seq: a.seq, cursor: new JournalCursor(jobId, a.seq, a.calls), owner: this.journal }));
         continue;
       }
       let deadline = now;
       for (const [, t] of timers) if (t.kind === 'retry' && t.seq === a.seq) deadline = t.deadline;
       this.markStarted();
-      const waiting = new Activation(this, routine, a.items, a.message, a.attempt, { seq: a.seq, cursor: new JournalCursor(jobId, a.seq) });
+      const waiting = new Activation(this, routine, a.items, a.message, a.attempt, { seq: a.seq, cursor: new JournalCursor(jobId, a.seq), owner: this.journal });
       this.#setTimer(Math.max(0, deadline - now), (handle, at) => ({ kind: 'retry', activation: waiting, handle, deadline: at }));
     }
     for (const entry of restored.traces) jobLifecycle.restoreTrace(this.job, entry);
@@ -316,7 +322,7 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
   #journalEnd(activation: Activation): void {
     const { jobId } = this.job;
     const { seq } = activation.journal!;
-    const journal = this.host.journal!;
+    const journal = this.journal!;
     if (activation.vetoed) return journal.activationEnded(jobId, seq, 'vetoed');
     if (!activation.failed) return journal.activationEnded(jobId, seq, 'completed');
     const handler = activation.routine.errorHandler;
@@ -337,7 +343,7 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
     const timer = timers?.get(timerId);
     if (this.finished || !timer) return;
     timers!.delete(timerId);
-    this.host.journal?.timerCleared(this.job.jobId, `t${timerId}`);
+    this.journal?.timerCleared(this.job.jobId, `t${timerId}`);
     try {
       if (timer.kind === 'retry') {
         const a = timer.activation;
@@ -424,7 +430,7 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
       if (pendingWake !== NONE) {
         host.clearTimer(rare.timers?.get(pendingWake)?.handle);
         rare.timers?.delete(pendingWake);
-        host.journal?.timerCleared(this.job.jobId, `t${pendingWake}`);
+        this.journal?.timerCleared(this.job.jobId, `t${pendingWake}`);
         rare.policyTimer![routine.index] = NONE;
       }
       this.#schedule(this.#newActivation(routine, slotData, decision.message, 1));
@@ -456,7 +462,7 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
 
   /** A new activation; on a durable worker its start (the items it took) is journaled first. */
   #newActivation(routine: CompiledRoutine, slotData: Readonly<Record<string, readonly unknown[]>>, message: unknown, attempt: number, retryOf?: number): Activation {
-    const journal = this.host.journal;
+    const journal = this.journal;
     if (!journal) return new Activation(this, routine, slotData, message, attempt);
     return new Activation(this, routine, slotData, message, attempt, journal.activationStarted(this.job.jobId, routine.id, attempt, slotData, message, retryOf));
   }
@@ -474,7 +480,7 @@ export class JobRun implements JobDriver, JobControl, ActivationJob {
     const handle = this.host.setTimer(deadline, () => this.#wake(id));
     const timer = make(handle, deadline);
     (rare.timers ??= new Map()).set(id, timer);
-    const journal = this.host.journal;
+    const journal = this.journal;
     if (journal) {
       if (timer.kind === 'retry') journal.timerSet(this.job.jobId, `t${id}`, 'retry', deadline, timer.activation.journal?.seq);
       else journal.timerSet(this.job.jobId, `t${id}`, 'policy', deadline, undefined, this.flow.routines[timer.routine]!.id);

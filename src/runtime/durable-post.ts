@@ -13,6 +13,7 @@ export function acceptDurably(
   data: unknown,
   timeout: number | undefined,
   idempotencyKey: string | undefined,
+  reply?: { readonly to: string; readonly requestId: string },
 ): void {
   const lsn = durability.jobAccepted({
     type: 'job.accepted',
@@ -25,6 +26,7 @@ export function acceptDurably(
     createdAt: job.createdAt,
     ...(timeout !== undefined ? { deadline: job.createdAt + timeout } : {}),
     ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+    ...(reply !== undefined ? { reply } : {}),
   });
   jobLifecycle.durable(job, { ...durability.jobHooks, accepted: () => durability.whenDurable(lsn) });
 }

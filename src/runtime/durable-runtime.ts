@@ -1,5 +1,5 @@
 import { InvalidArgumentError, RoutiluxError } from '../errors.js';
-import type { FinishedJob, RestoredWorker } from '../durable/replay.js';
+import type { FinishedJob, RestoredJob, RestoredWorker } from '../durable/replay.js';
 import { JobRun } from '../job/job-run.js';
 import { deepFreeze } from '../serialization/deep-freeze.js';
 import type { Worker } from './worker.js';
@@ -73,13 +73,13 @@ export function idempotentJob(worker: Worker, key: string, getJob: (jobId: strin
 }
 
 /** A restored durable worker's unfinished jobs, rebuilt and handed to `start` (which counts and posts each). */
-export function resumeJobs(worker: Worker, restored: RestoredWorker, now: () => number, limits: JobLimits, start: (run: JobRun) => void): void {
+export function resumeJobs(worker: Worker, restored: RestoredWorker, now: () => number, limits: JobLimits, start: (run: JobRun, accepted: RestoredJob['accepted']) => void): void {
   for (const [jobId, stored] of restored.jobs) {
     const { accepted } = stored;
     const job = new JobContext({ jobId, workerId: worker.id, flowId: worker.flow.name, metadata: deepFreeze({ ...accepted.metadata }), now, limits, createdAt: accepted.createdAt });
     const timeout = accepted.deadline !== undefined ? Math.max(0, accepted.deadline - accepted.createdAt) : undefined;
     jobLifecycle.durable(job, { ...worker.durability!.jobHooks, accepted: () => Promise.resolve() });
-    start(JobRun.restored(worker, job, worker.flow, stored, timeout));
+    start(JobRun.restored(worker, job, worker.flow, stored, timeout), accepted);
   }
 }
 

@@ -105,6 +105,15 @@ export class HookRunner implements ActivationGates {
     return verdict !== false;
   }
 
+  /** Reports an error nobody awaits (e.g. the cluster's background work) to the runtime's onError. */
+  reportError(error: unknown, where: string): void {
+    try {
+      this.report(error, where);
+    } catch {
+      // A broken reporter must not break the runtime.
+    }
+  }
+
   jobStarted(job: JobContext): void {
     const hook = this.hooks.onJobStart;
     if (hook) this.#call('onJobStart', job, () => hook(job));

@@ -6,6 +6,7 @@ import type { JobLimits, JobStatus } from '../job/job-context.js';
 import type { JobHistoryOptions } from '../job/history.js';
 import type { SerializationMode } from '../serialization/check.js';
 import { assertOptionalBoolean, assertOptionalFunction, assertOptionalOneOf, isPlainObject, optionsBag } from '../util/args.js';
+import type { ClusterOptions } from '../cluster/options.js';
 import type { Clock } from './clock.js';
 import type { DurableRuntimeOptions } from './durable-runtime.js';
 import type { ErrorReporter, RuntimeHooks } from './hooks.js';
@@ -48,6 +49,12 @@ export interface RuntimeOptions extends DurableRuntimeOptions {
    * provider registered by the application. Default: off (and then costs nothing).
    */
   readonly tracing?: boolean;
+  /**
+   * Several processes on one Redis (DESIGN §6.2): `{ url, nodeId, leaseTtl }`. Needs `store` to be a RedisStore on
+   * the same Redis, and the optional packages ioredis and bullmq. exec offers this node as a worker's host (one host
+   * at a time, by a lease with a fencing token); post works on any node (routed to the worker's host through BullMQ).
+   */
+  readonly cluster?: ClusterOptions;
   /** @internal `manual` is for the test runtime: activations run only when it is told to run them. */
   readonly scheduling?: 'auto' | 'manual';
 }
@@ -62,7 +69,7 @@ export const consoleWarningReporter: FlowWarningReporter = (flowName, problems) 
 
 export const JOB_STATUSES: readonly JobStatus[] = ['pending', 'running', 'completed', 'failed', 'cancelled', 'timedOut'];
 /** Every option new Runtime() knows: any other name is refused (a typo must not pass silently). */
-const RUNTIME_OPTIONS = new Set(['concurrency', 'clock', 'idGenerator', 'inspect', 'serializer', 'jobHistory', 'jobLimits', 'hooks', 'onError', 'onWarning', 'strict', 'tracing', 'scheduling', 'store', 'storeTimeout', 'idempotencyTtl']);
+const RUNTIME_OPTIONS = new Set(['concurrency', 'clock', 'idGenerator', 'inspect', 'serializer', 'jobHistory', 'jobLimits', 'hooks', 'onError', 'onWarning', 'strict', 'tracing', 'scheduling', 'store', 'storeTimeout', 'idempotencyTtl', 'cluster']);
 
 /** Options of runtime.exec(). */
 export interface ExecOptions {

@@ -12,8 +12,11 @@ import {
   WorkerNotRunningError,
   WorkerStartingError,
   DurableWorkerRequiredError,
+  WorkerLeaseLostError,
 } from '../errors.js';
 import { checkDurableOptions, idempotentJob, releaseWhenDurable, resumeJobs, storedFinishedJob, type DurableSettings } from './durable-runtime.js';
+import { checkClusterOption, followRoutedJob, remoteResult, startClusterNode, type ClusterNode } from './cluster-node.js';
+import type { RemoteAcceptance, RemoteJobRequest } from '../cluster/types.js';
 import { acceptDurably } from './durable-post.js';
 import { WorkerDurability } from './worker-durability.js';
 import { compileFlow, type CompiledFlow } from '../flow/compiled-flow.js';
@@ -29,7 +32,7 @@ import { assertDelay, systemClock, type Clock } from './clock.js';
 import { Executor } from '../job/executor.js';
 import { HookRunner, consoleReporter, type RuntimeHooks } from './hooks.js';
 import { randomIds, type IdGenerator } from './ids.js';
-import { Worker } from './worker.js';
+import { Worker, type WorkerServices } from './worker.js';
 import { assertId, assertOptionalFunction, assertOptionalId, assertOptionalOneOf, optionsBag } from '../util/args.js';
 import { createTracingHooks } from '../tracing/tracing-hooks.js';
 import { JOB_STATUSES, checkHooks, checkRuntimeOptions, consoleWarningReporter, type ExecOptions, type FlowWarningReporter, type ListJobsFilter, type PostOptions, type RuntimeOptions } from './runtime-options.js';
@@ -38,6 +41,20 @@ export type { ExecOptions, FlowWarningReporter, ListJobsFilter, PostOptions, Run
 
 
 const EMPTY_METADATA = Object.freeze({});
+
+/** A post checked against its flow, ready to start. */
+interface CheckedPost {
+  readonly compiled: CompiledFlow;
+  readonly routineId: string;
+  readonly slotName: string;
+  readonly routine: number;
+  readonly slot: number;
+  readonly target: string;
+  readonly data: unknown;
+  readonly timeout: number | undefined;
+  readonly jobId: string;
+  readonly metadata: Readonly<Record<string, unknown>>;
+}
 
 /**
  * Runs flows. Owns one XState actor system: a root actor, a worker actor per exec, a job actor per post.
@@ -61,6 +78,15 @@ export class Runtime implements AsyncDisposable {
   #shutDown = false;
   /** Set when the runtime has a store: every worker is durable. */
   readonly #durable: DurableSettings | undefined;
+  /** Set with the `cluster` option: this process is one node of several on one Redis. */
+  readonly #cluster: ClusterNode | undefined;
+  /** Cluster: standby WorkerStates of workers this node posts to but never exec'ed. */
+  readonly #remoteViews = new Map<string, Worker>();
+  /** Cluster: routed posts still waiting for their result, by worker and idempotency key (one job for both). */
+  readonly #routedByKey = new Map<string, JobContext>();
+  #services: WorkerServices | undefined;
+  /** Flows compiled for routed posts (checked here, run on the host). */
+  readonly #compiled = new WeakMap<Flow, CompiledFlow>();
 
   /** The runtime clock's now, one function for every job and the history (not a closure per job). */
   readonly #now = (): number => this.clock.now();
@@ -71,6 +97,7 @@ export class Runtime implements AsyncDisposable {
 
   constructor(options?: RuntimeOptions) {
     options = checkRuntimeOptions(options);
+    const cluster = checkClusterOption(options);
     this.#durable = checkDurableOptions(options);
     this.#strict = options.strict ?? false;
     this.#onWarning = options.onWarning ?? consoleWarningReporter;
@@ -100,6 +127,9 @@ export class Runtime implements AsyncDisposable {
     });
     this.#root = createActor(root, { id: 'runtime', clock: this.clock, ...(options.inspect ? { inspect: options.inspect } : {}) });
     this.#root.start();
+    this.#cluster = startClusterNode(cluster, this.#durable?.resolved.store, serializer, { acceptRemote: (request) => this.#acceptRemote(request) }, (error) =>
+      this.#hooks.reportError(error, 'cluster'),
+    );
   }
 
   /** Starts a worker for the flow (by registered name, or the Flow itself) and returns its live WorkerState. */
@@ -133,6 +163,8 @@ export class Runtime implements AsyncDisposable {
       throw new InvalidArgumentError('post idempotencyKey', options.idempotencyKey, 'a non-empty string (e.g. the order id)');
     }
     if (options.timeout === null) throw new InvalidArgumentError('post timeout', null, 'a number of milliseconds, or leave it out for the flow\'s jobTimeout');
+    const routed = this.#cluster ? this.#routedWorker(resolved, options.workerId) : undefined;
+    if (routed !== undefined) return this.#postRemote(resolved, routed, routineId, slotName, data, options);
     const existing = this.#runningWorkerFor(resolved, options.workerId);
     if (!existing && this.#durable) throw new DurableWorkerRequiredError(resolved.name);
     if (existing && options.idempotencyKey !== undefined) {
@@ -141,6 +173,13 @@ export class Runtime implements AsyncDisposable {
     }
     // A flow is compiled (and validated) when a worker starts: a worker keeps running the shape it started with.
     const compiled = existing?.flow ?? compileFlow(resolved);
+    const checked = this.#checkPost(compiled, routineId, slotName, data, options);
+    const worker = existing ?? this.#startWorker(resolved, compiled, this.#ids('worker'));
+    return [worker.state, this.#startJob(worker, checked, options.idempotencyKey)];
+  }
+
+  /** Checks a post against the flow (routine, slot, timeout, job id, metadata, data) before anything starts. */
+  #checkPost(compiled: CompiledFlow, routineId: string, slotName: string, data: unknown, options: PostOptions): CheckedPost {
     const routine = compiled.byId.get(routineId);
     if (!routine) throw new RoutineNotFoundError(routineId, compiled.name, [...compiled.byId.keys()]);
     const slot = routine.slotIndex.get(slotName);
@@ -154,17 +193,95 @@ export class Runtime implements AsyncDisposable {
     // Posted data will be stored once jobs are durable: it follows the same rules as metadata and WorkerState.
     const problem = findUnserializable(data, this.#serializer, 'data');
     if (problem) throw new SerializationError(problem.path, problem.reason, problem.hint);
+    return { compiled, routineId, slotName, routine: routine.index, slot, target: routine.slots[slot]!.target, data, timeout, jobId, metadata };
+  }
 
-    const worker = existing ?? this.#startWorker(resolved, compiled, this.#ids('worker'));
-    const job = new JobContext({ jobId, workerId: worker.id, flowId: compiled.name, metadata, now: this.#now, limits: this.#limits });
-    const target = routine.slots[slot]!;
-    const run = new JobRun(worker, job, compiled, { routine: routine.index, slot, target: target.target, item: data }, timeout);
-    if (worker.durability) acceptDurably(worker.durability, job, routineId, slotName, data, timeout, options.idempotencyKey);
-    else if (options.idempotencyKey !== undefined) worker.rememberKey(options.idempotencyKey, jobId);
+  /** Starts a checked job on `worker` (journaled first on a durable one; `reply`: it was routed here from another node). */
+  #startJob(worker: Worker, post: CheckedPost, idempotencyKey: string | undefined, reply?: { to: string; requestId: string }): JobContext {
+    const job = new JobContext({ jobId: post.jobId, workerId: worker.id, flowId: post.compiled.name, metadata: post.metadata, now: this.#now, limits: this.#limits });
+    const run = new JobRun(worker, job, post.compiled, { routine: post.routine, slot: post.slot, target: post.target, item: post.data }, post.timeout);
+    if (worker.durability) acceptDurably(worker.durability, job, post.routineId, post.slotName, post.data, post.timeout, idempotencyKey, reply);
+    else if (idempotencyKey !== undefined) worker.rememberKey(idempotencyKey, post.jobId);
     this.#liveJobs++;
     worker.post(run);
     this.#hooks.jobStarted(job);
-    return [worker.state, job];
+    return job;
+  }
+
+  /**
+   * Cluster: the worker a post must travel to, or undefined to post here (this node hosts it, or the local checks
+   * should answer). Without workerId: the first worker this node exec'ed for the flow.
+   */
+  #routedWorker(flow: Flow, workerId: string | undefined): string | undefined {
+    const worker = workerId === undefined ? this.#byFlow.get(flow)?.[0] : this.#workers.get(workerId);
+    if (!worker) return workerId;
+    if (worker.flow.flow !== flow || worker.acceptsJobs) return undefined;
+    const status = worker.state.status;
+    return status === 'standby' || status === 'starting' || status === 'handingOver' ? worker.id : undefined;
+  }
+
+  /** Cluster: sends a post to its worker's host; the JobContext returned follows it there. */
+  #postRemote(flow: Flow, workerId: string, routineId: string, slotName: string, data: unknown, options: PostOptions): [WorkerState, JobContext] {
+    const local = this.#workers.get(workerId);
+    let compiled = local?.flow ?? this.#compiled.get(flow);
+    if (!compiled) this.#compiled.set(flow, (compiled = compileFlow(flow)));
+    const view = local?.state ?? this.#remoteView(workerId, flow, compiled);
+    const key = options.idempotencyKey === undefined ? undefined : `${workerId}\u0000${options.idempotencyKey}`;
+    const pending = key === undefined ? undefined : this.#routedByKey.get(key);
+    if (pending) return [view, pending];
+    const post = this.#checkPost(compiled, routineId, slotName, data, options);
+    const job = new JobContext({ jobId: post.jobId, workerId, flowId: compiled.name, metadata: post.metadata, now: this.#now, limits: this.#limits });
+    const routed = this.#cluster!.route({
+      workerId,
+      jobId: post.jobId,
+      flowName: compiled.name,
+      routineId,
+      slotName,
+      data,
+      ...(post.metadata !== EMPTY_METADATA ? { metadata: post.metadata } : {}),
+      ...(options.idempotencyKey !== undefined ? { idempotencyKey: options.idempotencyKey } : {}),
+      ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+    });
+    followRoutedJob(job, routed);
+    if (key !== undefined) {
+      this.#routedByKey.set(key, job);
+      const forget = () => this.#routedByKey.get(key) === job && this.#routedByKey.delete(key);
+      routed.done.then(forget, forget);
+    }
+    return [view, job];
+  }
+
+  /** Cluster: a standby WorkerState for a worker this node posts to without exec'ing it. */
+  #remoteView(workerId: string, flow: Flow, compiled: CompiledFlow): WorkerState {
+    let view = this.#remoteViews.get(workerId);
+    if (!view || view.flow.flow !== flow) {
+      view = new Worker(this.#workerServices(), workerId, compiled, undefined, undefined, { newDurability: () => this.#newDurability(workerId) });
+      view.start();
+      this.#remoteViews.set(workerId, view);
+    }
+    return view.state;
+  }
+
+  /** Cluster (ClusterHost): a job routed here for a worker this node hosts; idempotent by job id and idempotency key. */
+  #acceptRemote(request: RemoteJobRequest): RemoteAcceptance {
+    if (this.#shutDown) throw new RuntimeShutDownError(`accept job "${request.jobId}"`);
+    const worker = this.#workers.get(request.workerId);
+    if (worker?.state.status === 'starting') throw new WorkerStartingError(worker.id);
+    // Not (or no longer) running here: the router tries again, or forwards it to the worker's host.
+    if (!worker?.acceptsJobs) throw new WorkerNotRunningError(request.workerId, 'standby', 'accept a routed job');
+    const known =
+      worker.live.get(request.jobId)?.job ??
+      (this.getJob(request.jobId)?.workerId === worker.id ? this.getJob(request.jobId) : undefined) ??
+      (request.idempotencyKey !== undefined ? idempotentJob(worker, request.idempotencyKey, (id) => this.getJob(id), this.#now, this.#limits) : undefined);
+    const options: PostOptions = {
+      jobId: request.jobId,
+      ...(request.metadata !== undefined ? { metadata: request.metadata } : {}),
+      ...(request.timeout !== undefined ? { timeout: request.timeout } : {}),
+    };
+    const reply = request.replyTo !== undefined ? { to: request.replyTo, requestId: request.requestId } : undefined;
+    const job = known ?? this.#startJob(worker, this.#checkPost(worker.flow, request.routineId, request.slotName, request.data, options), request.idempotencyKey, reply);
+    const nodeId = this.#cluster!.nodeId;
+    return { accepted: job.accepted(), done: job.done().then((j) => remoteResult(j, nodeId)) };
   }
 
   /**
@@ -246,11 +363,32 @@ export class Runtime implements AsyncDisposable {
     worker.actor.send({ type: 'resume' });
   }
 
-  /** Stops the worker: its jobs end `cancelled`. Resolves when it has stopped. */
+  /**
+   * Stops the worker: its jobs end `cancelled`. Resolves when it has stopped. On a cluster it stops hosting it here:
+   * its log is written, its lease released (another node that exec'ed it takes it over at once, and resumes its jobs;
+   * here their done() rejects with WorkerLeaseLostError), and this node no longer offers to host it.
+   */
   stop(workerId: string, reason?: unknown): Promise<void> {
     const worker = this.#requireWorker(workerId);
-    worker.requestStop(reason);
-    return worker.whenStopped();
+    const cluster = this.#cluster;
+    if (!cluster) {
+      worker.requestStop(reason);
+      return worker.whenStopped();
+    }
+    return (async () => {
+      await this.#handOver(worker);
+      await cluster.withdraw(workerId);
+      worker.requestStop(reason);
+      return worker.whenStopped();
+    })();
+  }
+
+  /** Cluster: writes what the worker's log holds, then nothing more; its jobs here end unreported (the next host resumes them). */
+  async #handOver(worker: Worker): Promise<void> {
+    const durability = worker.durability;
+    if (!durability) return;
+    await durability.close().catch(() => undefined);
+    durability.discard(new WorkerLeaseLostError(worker.id, 'released'));
   }
 
   /**
@@ -263,10 +401,21 @@ export class Runtime implements AsyncDisposable {
     if (this.#shutDown) return;
     this.#shutDown = true;
     await this.waitUntilAllJobsFinished({ timeout: options.timeout ?? 10_000 });
+    const cluster = this.#cluster;
+    // Routed jobs not taken yet stay queued in Redis for the next host.
+    await cluster?.closeRouter();
     // A durable worker is suspended, not ended: its log is closed first, so its unfinished jobs are not recorded
-    // as cancelled and resume when a runtime on the same store execs it again.
-    await Promise.all([...this.#workers.values()].map((w) => w.durability?.close().catch(() => undefined)));
-    await Promise.all([...this.#workers.values()].map((w) => (w.acceptsJobs || w.state.status === 'starting' ? this.stop(w.id, 'runtime shut down') : w.whenStopped())));
+    // as cancelled and resume when a runtime on the same store execs it again (on a cluster: another node, at once).
+    await Promise.all([...this.#workers.values()].map((w) => (cluster ? this.#handOver(w) : w.durability?.close().catch(() => undefined))));
+    const stopping = [...this.#workers.values(), ...this.#remoteViews.values()].map((w) => {
+      if (w.state.status === 'stopped' || w.state.status === 'failed') return w.whenStopped();
+      w.requestStop('runtime shut down');
+      return w.whenStopped();
+    });
+    await Promise.all(stopping);
+    this.#remoteViews.clear();
+    // Released only now: the logs are written, so the next host restores everything this node committed.
+    await cluster?.close();
     this.#root.send({ type: 'shutdown' });
     if (this.#durable?.resolved.owned) await this.#durable.resolved.store.close();
   }
@@ -288,44 +437,60 @@ export class Runtime implements AsyncDisposable {
 
   #startWorker(flow: Flow, compiled: CompiledFlow, workerId: string, migrate?: ExecOptions['migrate']): Worker {
     this.#checkWarnings(flow);
-    const durable = this.#durable;
-    const durability = durable
-      ? new WorkerDurability(workerId, {
-          store: durable.resolved.store,
-          now: this.#now,
-          historyLimit: this.#history.maxEntries,
-          historyTtl: this.#history.ttl,
-          ...(durable.storeTimeout !== undefined ? { storeTimeout: durable.storeTimeout } : {}),
-          ...(durable.idempotencyTtl !== undefined ? { idempotencyTtl: durable.idempotencyTtl } : {}),
-          ...(migrate ? { migrate } : {}),
-        })
-      : undefined;
-    const worker = new Worker(
-      {
-        root: this.#root,
-        clock: this.clock,
-        executor: this.#executor,
-        hooks: this.#hooks,
-        serializer: this.#serializer,
-        jobEnded: (run) => this.#jobEnded(run),
-        workerStopped: (w) => this.#workerStopped(w),
-        resumeJobs: (w, restored) =>
-          resumeJobs(w, restored, this.#now, this.#limits, (run) => {
-            this.#liveJobs++;
-            w.post(run);
-            this.#hooks.jobStarted(run.job);
-          }),
-      },
-      workerId,
-      compiled,
-      undefined,
-      durability,
-    );
+    const cluster = this.#cluster;
+    const durability = this.#durable && !cluster ? this.#newDurability(workerId, migrate) : undefined;
+    // A cluster worker waits in standby; each time this node gets its lease it is restored with a fresh, fenced log.
+    const role = cluster ? { newDurability: () => this.#newDurability(workerId, migrate) } : undefined;
+    const worker = new Worker(this.#workerServices(), workerId, compiled, undefined, durability, role);
     this.#workers.set(workerId, worker);
     this.#byFlow.set(flow, [...(this.#byFlow.get(flow) ?? []), worker]);
+    const view = this.#remoteViews.get(workerId);
+    if (view) {
+      this.#remoteViews.delete(workerId);
+      view.requestStop('exec on this node');
+    }
     worker.start();
     this.#hooks.workerStarted(worker.state);
+    cluster?.offer(worker);
     return worker;
+  }
+
+  /** The durability of a worker (of one hosting term, on a cluster: its writes fenced by that term's token). */
+  #newDurability(workerId: string, migrate?: ExecOptions['migrate']): WorkerDurability {
+    const durable = this.#durable!;
+    const cluster = this.#cluster;
+    return new WorkerDurability(workerId, {
+      store: durable.resolved.store,
+      now: this.#now,
+      historyLimit: this.#history.maxEntries,
+      historyTtl: this.#history.ttl,
+      ...(durable.storeTimeout !== undefined ? { storeTimeout: durable.storeTimeout } : {}),
+      ...(durable.idempotencyTtl !== undefined ? { idempotencyTtl: durable.idempotencyTtl } : {}),
+      ...(migrate ? { migrate } : {}),
+      ...(cluster ? { writer: cluster.writerFor(workerId), onFencedOut: () => cluster.fencedOut(workerId) } : {}),
+    });
+  }
+
+  #workerServices(): WorkerServices {
+    return (this.#services ??= {
+      root: this.#root,
+      clock: this.clock,
+      executor: this.#executor,
+      hooks: this.#hooks,
+      serializer: this.#serializer,
+      jobEnded: (run) => this.#jobEnded(run),
+      workerStopped: (w) => this.#workerStopped(w),
+      resumeJobs: (w, restored) =>
+        resumeJobs(w, restored, this.#now, this.#limits, (run, accepted) => {
+          this.#liveJobs++;
+          w.post(run);
+          this.#hooks.jobStarted(run.job);
+          // Routed here from another node before this node took the worker over: answer the poster too.
+          const cluster = this.#cluster;
+          const reply = accepted.reply;
+          if (cluster && reply) run.job.done().then((job) => cluster.reply(reply.to, reply.requestId, job), () => undefined);
+        }),
+    });
   }
 
   /**

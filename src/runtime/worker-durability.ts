@@ -12,6 +12,7 @@ import { deepFreeze } from '../serialization/deep-freeze.js';
 import type { StateChange as AppliedChange } from '../state/apply-update.js';
 import type { DurableStateHooks } from '../state/worker-state.js';
 import type { KeyValueStore } from '../stores/types.js';
+import type { LogWriter } from '../durable/worker-log.js';
 
 /** What `record` returns when the log can never be written again: `whenDurable` rejects for it. */
 const UNWRITABLE = -1;
@@ -25,6 +26,10 @@ export interface DurabilityOptions {
   readonly historyTtl?: number;
   readonly now: () => number;
   readonly migrate?: (saved: RestoredWorker) => RestoredWorker;
+  /** A cluster host's fenced writes (the log is read from `store`, written through this). */
+  readonly writer?: LogWriter;
+  /** Told when a write is refused because another node took the worker over (FencedOutError). */
+  readonly onFencedOut?: (error: Error) => void;
 }
 
 /**
@@ -82,6 +87,8 @@ export class WorkerDurability implements JobJournal, DurableStateHooks {
         routineStates,
         now: o.now,
         ...(o.migrate ? { migrate: o.migrate } : {}),
+        ...(o.writer ? { writer: o.writer } : {}),
+        ...(o.onFencedOut ? { onCommitError: (error: unknown) => this.#commitFailed(error) } : {}),
         ...(o.storeTimeout !== undefined ? { storeTimeout: o.storeTimeout } : {}),
         ...(o.idempotencyTtl !== undefined ? { idempotencyTtl: o.idempotencyTtl } : {}),
         ...(o.historyLimit !== undefined ? { historyLimit: o.historyLimit } : {}),
@@ -93,6 +100,22 @@ export class WorkerDurability implements JobJournal, DurableStateHooks {
     }
     for (const [jobId, job] of this.#durable.restored.jobs) this.#nextSeq.set(jobId, job.nextSeq);
     return this.#durable.restored;
+  }
+
+  #commitFailed(error: unknown): void {
+    if (error instanceof RoutiluxError && error.code === 'FENCED_OUT') this.options.onFencedOut?.(error);
+  }
+
+  /**
+   * This node no longer hosts the worker: nothing more is written (not even what is queued: another node owns
+   * the log now), and every gate rejects with `error`, so no output of the in-flight work leaves as if durable.
+   */
+  discard(error: Error): void {
+    if (this.#unwritable) return;
+    this.#closed = true;
+    this.#unwritable = error;
+    this.#durable?.log.abandon(error);
+    this.#rejectReady(error);
   }
 
   /** The worker is restored and running. */
@@ -107,14 +130,14 @@ export class WorkerDurability implements JobJournal, DurableStateHooks {
 
   /** Appends `record` unless the log is closed or not open; returns its LSN (0 when not recorded). */
   record(record: DurableRecord, updateResult?: unknown): number {
-    if (this.#closed || !this.#durable) return 0;
     if (this.#unwritable) return UNWRITABLE;
+    if (this.#closed || !this.#durable) return 0;
     try {
       return this.#durable.record(record, updateResult);
     } catch (error) {
       // A value that cannot be stored is the caller's error; a log that can never be written again (its store
       // was closed) is not: the work goes on in memory, and every gate says it is not durable.
-      if (!(error instanceof RoutiluxError) || (error.code !== 'STORE_CONNECTION' && error.code !== 'DURABLE_LOG_CLOSED')) throw error;
+      if (!(error instanceof RoutiluxError) || (error.code !== 'STORE_CONNECTION' && error.code !== 'DURABLE_LOG_CLOSED' && error.code !== 'FENCED_OUT')) throw error;
       this.#unwritable = error;
       return UNWRITABLE;
     }
@@ -160,6 +183,9 @@ export class WorkerDurability implements JobJournal, DurableStateHooks {
     const scope = executionScope.getStore();
     // Only an activation of this worker's own jobs journals it as its call (another worker's logic may update us).
     const journal = scope?.job.workerId === this.workerId ? scope.activation?.journal : undefined;
+    // Logic of a job this worker ran before it lost its host role (a new WorkerDurability since) must change nothing.
+    if (journal && journal.owner !== this) throw this.#staleUpdate(scope!.job.jobId);
+    if (this.#unwritable && this.#closed) throw this.#unwritable;
     const jobId = journal ? scope!.job.jobId : undefined;
     let index = -1;
     if (journal) {
@@ -202,7 +228,7 @@ export class WorkerDurability implements JobJournal, DurableStateHooks {
       ...(message !== undefined ? { message } : {}),
       ...(retryOf !== undefined ? { retryOf } : {}),
     });
-    return { seq, cursor: new JournalCursor(jobId, seq) };
+    return { seq, cursor: new JournalCursor(jobId, seq), owner: this };
   }
 
   call(jobId: string, journal: ActivationJournal, index: number, kind: 'emit' | 'setData' | 'trace', target: string, extra: { deliveries?: readonly RecordedDelivery[]; value?: unknown }): void {
@@ -231,6 +257,13 @@ export class WorkerDurability implements JobJournal, DurableStateHooks {
 
   timerCleared(jobId: string, timerId: string): void {
     this.record({ type: 'timer.cleared', jobId, timerId });
+  }
+
+  #staleUpdate(jobId: string): Error {
+    return (
+      this.#unwritable ??
+      new RoutiluxError('WORKER_HANDED_OVER', `Job "${jobId}" of worker "${this.workerId}" ran on this node before the worker moved; its state update is discarded (the worker's host resumes the job).`)
+    );
   }
 
   /** setData / trace made by an activation of `job`: journaled through its cursor; false when replayed. */

@@ -31,6 +31,15 @@ export interface WorkerServices {
   resumeJobs?(worker: Worker, restored: RestoredWorker): void;
 }
 
+/**
+ * A worker of a cluster: it starts in standby and is restored each time this node becomes its host, with a new
+ * durability (a fresh log writer carrying the new fencing token).
+ */
+export interface ClusterRole {
+  /** Opens the durability of one hosting term (called when the worker leaves standby). */
+  newDurability(worker: Worker): WorkerDurability;
+}
+
 type EventOf<T extends WorkerMachineEvent['type']> = Extract<WorkerMachineEvent, { type: T }>;
 
 /**
@@ -52,8 +61,17 @@ export class Worker implements JobHost {
   #restored: boolean;
   /** Why stop was asked for while the worker was still restoring. */
   #stopRequested: unknown;
-  /** This worker's journal (a durable worker's), for its jobs: a plain field, read on every activation. */
-  readonly journal: JobJournal | undefined;
+  /** This worker's journal (a durable worker's), for its jobs: a plain field, read when a job starts. */
+  journal: JobJournal | undefined;
+  /** Set on a cluster worker: it waits in standby until this node hosts it. */
+  readonly #cluster: ClusterRole | undefined;
+  #standby: boolean;
+  /** Bumped when a cluster worker loses its host role: a restore of an earlier term stops where it is. */
+  #term = 0;
+  /** Cluster: this node got the lease while the worker was still handing its last term over. */
+  #hostWhenStandby = false;
+  /** Cluster: settles `ready()` of the current standby period. */
+  #hosted: Deferred | undefined;
   readonly #stopped: Promise<void>;
   #resolveStopped!: () => void;
 
@@ -63,10 +81,13 @@ export class Worker implements JobHost {
     readonly flow: CompiledFlow,
     routineStates: Readonly<Record<string, unknown>> = Object.freeze({}),
     /** Set on a runtime with a store: the worker is restored from its log and journals what it does. */
-    readonly durability?: WorkerDurability,
+    public durability?: WorkerDurability,
+    cluster?: ClusterRole,
   ) {
     this.#stopped = new Promise((resolve) => (this.#resolveStopped = resolve));
-    this.#restored = durability === undefined;
+    this.#restored = durability === undefined && cluster === undefined;
+    this.#cluster = cluster;
+    this.#standby = cluster !== undefined;
     this.journal = durability;
     const machine = workerMachine.provide({
       actions: {
@@ -75,15 +96,18 @@ export class Worker implements JobHost {
         'activations.hold': () => this.#holdActivations(),
         'activations.release': () => this.#releaseActivations(),
         'jobs.cancelAll': ({ event }) => this.#cancelAllJobs(event),
-        'state.apply': durability
-          ? assign(({ context, event }) => applyStateEvent(context, event, services.serializer, this.#restored ? durability.applied : undefined))
-          : assign(({ context, event }) => applyStateEvent(context, event, services.serializer)),
+        'state.apply':
+          durability || cluster
+            ? assign(({ context, event }) => applyStateEvent(context, event, services.serializer, this.#restored ? this.durability?.applied : undefined))
+            : assign(({ context, event }) => applyStateEvent(context, event, services.serializer)),
         'jobs.stopHub': stopChild(() => this.hub),
         'worker.stopped': () => this.#stoppedNow(),
+        'worker.standby': () => this.#enteredStandby(),
       },
       guards: {
         hasNoLiveJobs: () => this.live.size === 0,
         isRestored: () => this.#restored,
+        isStandby: () => this.#standby,
       },
     });
     const input: WorkerStateData = { workerId: id, flowId: flow.name, routineStates };
@@ -98,26 +122,94 @@ export class Worker implements JobHost {
       },
     });
     this.state = new WorkerState(this.actor, () => this.#failure);
-    if (durability) {
+    if (cluster) {
+      const self = this;
+      this.state.makeDurable({
+        get ready() {
+          return self.#hosted?.promise ?? Promise.resolve();
+        },
+        update: (routineId, apply) => (self.durability ? self.durability.update(routineId, apply) : apply()),
+      });
+    } else if (durability) {
       this.state.makeDurable(durability);
-      durability.onDiverged = (jobId, details) => {
-        const job = this.live.get(jobId)?.job;
-        if (job) jobLifecycle.restoreTrace(job, { timestamp: services.clock.now(), routineId: '', action: 'journal.diverged', details });
-      };
+      this.#traceDivergence(durability);
     }
   }
 
+  #traceDivergence(durability: WorkerDurability): void {
+    durability.onDiverged = (jobId, details) => {
+      const job = this.live.get(jobId)?.job;
+      if (job) jobLifecycle.restoreTrace(job, { timestamp: this.services.clock.now(), routineId: '', action: 'journal.diverged', details });
+    };
+  }
+
   start(): void {
+    if (this.#cluster) this.#hosted = deferred();
     this.actor.start();
     this.hub.start();
     if (this.durability) void this.#restore(this.durability);
   }
 
+  /** Cluster: this node holds the worker's lease now: restore it from the store and run it here. */
+  host(): void {
+    if (!this.#cluster) return;
+    if (this.state.status !== 'standby') {
+      this.#hostWhenStandby = true; // still handing the last term over: host once it is done
+      return;
+    }
+    this.#hostWhenStandby = false;
+    const durability = this.#cluster.newDurability(this);
+    this.durability = durability;
+    this.journal = durability;
+    this.#traceDivergence(durability);
+    this.#standby = false;
+    this.#restored = false;
+    this.actor.send({ type: 'host' });
+    void this.#restore(durability);
+  }
+
+  /**
+   * Cluster: this node no longer hosts the worker (its lease was lost or taken, or a write was fenced out): nothing
+   * more is written, its jobs here end unrecorded (their done() rejects with `reason`: the new host resumes them), and
+   * the worker waits in standby for the lease again.
+   */
+  demote(reason: Error): void {
+    if (!this.#cluster) return;
+    this.#hostWhenStandby = false;
+    const status = this.state.status;
+    if (status === 'standby' || status === 'stopping' || status === 'stopped' || status === 'failed') return;
+    this.#term++;
+    this.durability?.discard(reason);
+    this.#standby = true;
+    if (status === 'starting') {
+      // Restoring: it goes back to standby at once (the restore of this term stops where it is).
+      this.#restored = true;
+      this.#nudge();
+    } else this.actor.send({ type: 'demote', reason });
+  }
+
+  /** Cluster: this node could not join (Redis unreachable at start): `ready()` rejects with `error`; a later one waits again. */
+  hostingFailed(error: unknown): void {
+    if (this.state.status !== 'standby') return;
+    this.#hosted?.reject(error);
+    this.#hosted = deferred();
+  }
+
+  #enteredStandby(): void {
+    this.journal = undefined;
+    this.durability = undefined;
+    if (!this.#hosted || this.#hosted.settled) this.#hosted = deferred();
+    // Not inside the transition: host() sends to this actor.
+    if (this.#hostWhenStandby) queueMicrotask(() => this.#hostWhenStandby && this.host());
+  }
+
   /** Reads the log, puts the stored routine states in place, goes `running`, then resumes the unfinished jobs. */
   async #restore(durability: WorkerDurability): Promise<void> {
     let restored: RestoredWorker;
+    const term = this.#term;
     try {
       restored = await durability.open(this.flow.flow, () => this.state.routineStates);
+      if (term !== this.#term) return; // demoted meanwhile: that term is over
       if (this.#stopRequested !== undefined) throw new WorkerNotRunningError(this.id, 'stopping', 'be restored');
       for (const [routineId, value] of Object.entries(restored.routineStates)) {
         if (value === undefined) continue;
@@ -126,8 +218,10 @@ export class Worker implements JobHost {
         if ('error' in reply) throw reply.error;
       }
     } catch (error) {
+      if (term !== this.#term) return;
       if (this.#stopRequested === undefined) this.#failure = error;
       durability.markFailed(error);
+      this.#hosted?.reject(error);
       // It leaves the runtime as any stopped worker does; its status stays `failed` (with ready() saying why).
       this.#restored = true;
       this.#nudge();
@@ -138,11 +232,14 @@ export class Worker implements JobHost {
     this.#nudge();
     this.services.resumeJobs?.(this, restored);
     durability.markReady();
+    this.#hosted?.resolve();
   }
 
   /** Asks the worker to stop; one still restoring stops once its log is read (its jobs stay in the store). */
   requestStop(reason: unknown): void {
-    if (this.#restored) this.actor.send({ type: 'stop', reason });
+    this.#hostWhenStandby = false;
+    this.#hosted?.reject(new WorkerNotRunningError(this.id, 'stopped', 'be hosted on this node'));
+    if (this.#restored || this.#standby) this.actor.send({ type: 'stop', reason });
     else this.#stopRequested = reason ?? `worker "${this.id}" stopped`;
   }
 
@@ -259,7 +356,7 @@ export class Worker implements JobHost {
   }
 
   #cancelAllJobs(event: WorkerMachineEvent): void {
-    const reason = event.type === 'stop' && event.reason !== undefined ? event.reason : `worker "${this.id}" stopped`;
+    const reason = (event.type === 'stop' || event.type === 'demote') && event.reason !== undefined ? event.reason : `worker "${this.id}" stopped`;
     // After this transition, not inside it: cancelling aborts job signals, and their listeners are user code.
     queueMicrotask(() => {
       for (const run of [...this.live.values()]) run.job.cancel(reason);
@@ -279,6 +376,40 @@ export class Worker implements JobHost {
     // A job actor that crashed never reached a final state: record the failure ourselves.
     if (!run.finished) run.finish('failed', crash ?? new RoutiluxError('JOB_CRASHED', `Job "${jobId}" stopped unexpectedly.`));
     this.services.jobEnded(run);
-    if (this.live.size === 0 && this.state.status === 'stopping') this.actor.send({ type: 'jobs.drained' });
+    const status = this.state.status;
+    if (this.live.size === 0 && (status === 'stopping' || status === 'handingOver')) this.actor.send({ type: 'jobs.drained' });
   }
+}
+
+interface Deferred {
+  readonly promise: Promise<void>;
+  resolve(): void;
+  reject(error: unknown): void;
+  readonly settled: boolean;
+}
+
+/** A promise with its settle functions, for a cluster worker's `ready()` (one per standby period). */
+function deferred(): Deferred {
+  let settled = false;
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined); // nobody may be awaiting ready()
+  return {
+    promise,
+    get settled() {
+      return settled;
+    },
+    resolve: () => {
+      settled = true;
+      resolve();
+    },
+    reject: (error) => {
+      settled = true;
+      reject(error);
+    },
+  };
 }

@@ -4,8 +4,11 @@ import type { StateUpdateReply, WorkerContext, WorkerMachine } from '../../machi
 import { InvalidArgumentError, RoutiluxError, WorkerNotRunningError, WorkerStartingError } from '../errors.js';
 import { assertRoutineId, undefinedState } from './apply-update.js';
 
-/** Where a worker is in its life (`failed`: its actor crashed). */
-export type WorkerStatus = 'starting' | 'running' | 'paused' | 'stopping' | 'stopped' | 'failed';
+/**
+ * Where a worker is in its life (`failed`: its actor crashed). With the `cluster` option: `standby` while another
+ * node hosts it (or none yet), `handingOver` while this node drops its copy after losing the worker's lease.
+ */
+export type WorkerStatus = 'starting' | 'running' | 'paused' | 'stopping' | 'stopped' | 'failed' | 'standby' | 'handingOver';
 
 /** A WorkerState at one moment, frozen: safe to keep, compare or serialize. */
 export interface WorkerStateSnapshot {
@@ -150,7 +153,9 @@ export class WorkerState {
 
   #send(routineId: string, update: unknown): unknown {
     const status = this.status;
-    if (status === 'stopped' || status === 'failed') throw new WorkerNotRunningError(this.workerId, status, 'update its state');
+    if (status === 'stopped' || status === 'failed' || status === 'standby' || status === 'handingOver') {
+      throw new WorkerNotRunningError(this.workerId, status, 'update its state');
+    }
     const durable = this.#durable;
     if (durable) {
       // While restoring, the state is about to be replaced by the stored one: an update now would be lost.

@@ -1,9 +1,28 @@
 import { ReadonlyStoreError, StoreClosedError } from '../errors.js';
 import { checkIncrementBy, toEngineWrites } from './atomic.js';
 import { ABSENT, type StoreEngine } from './engine.js';
+import type { Codec } from './serializers.js';
 import { compileGlob } from './glob.js';
 import type { BatchOperation, KeyValueStore, ReadonlyKeyValueStore, SetOptions, StoreEntries } from './types.js';
 import { checkKey, checkKeys, checkScopePrefix, checkSetOptions, toEntryList } from './validate.js';
+
+/** Where a store view's keys live in its engine and how its values are encoded (see `storeLocation`). */
+export interface StoreLocation {
+  /** The absolute key prefix (the store's keyPrefix, plus a scope's). */
+  readonly prefix: string;
+  readonly codec: Codec;
+  readonly readonly: boolean;
+}
+
+let locate: (view: StoreView) => StoreLocation;
+
+/**
+ * Where `store`'s keys live and how it encodes values, or undefined for a store that is not a StoreView. For the
+ * cluster, whose fenced Lua writes put the durable log's keys exactly where the RedisStore reads them.
+ */
+export function storeLocation(store: unknown): StoreLocation | undefined {
+  return store instanceof StoreView ? locate(store) : undefined;
+}
 
 /** Returned by writes that completed synchronously: one shared, already-resolved promise. */
 export const RESOLVED: Promise<void> = Promise.resolve();
@@ -23,6 +42,10 @@ export class StoreView<V = unknown> implements KeyValueStore<V> {
   readonly #readonly: boolean;
   readonly #owner: boolean;
   #closed = false;
+
+  static {
+    locate = (view) => ({ prefix: view.#prefix, codec: view.#engine.codec, readonly: view.#readonly });
+  }
 
   /** @internal Stores are created with `new MemoryStore()` etc.; views with `scope()` and `readonly()`. */
   constructor(engine: StoreEngine, prefix: string, labelStart: number, readonly: boolean, owner: boolean) {
