@@ -69,6 +69,8 @@ export const workerMachine = setup({
     'worker.stopped': () => {},
     'jobs.stopHub': () => {},
     'worker.standby': () => {},
+    /** A fresh start for a new hosting term: the state is restored from the store, where the last host left it. */
+    'state.reset': assign({ routineStates: () => RoutineStates.fromRecord({}) }),
   },
   guards: {
     hasNoLiveJobs: () => true,
@@ -96,8 +98,7 @@ export const workerMachine = setup({
     standby: {
       entry: 'worker.standby',
       on: {
-        // A fresh start: the state is restored from the store, where the last host left it.
-        host: { target: 'starting', actions: assign({ routineStates: () => RoutineStates.fromRecord({}) }) },
+        host: { target: 'starting', actions: 'state.reset' },
         stop: 'stopped',
       },
     },

@@ -19,6 +19,7 @@ export type { CustomPolicyResult } from './policies/builtin.js';
 export type { ActivationPolicy, PolicyDecision, PolicyContext, SlotsView, Take } from './policies/policy.js';
 export { Runtime } from './runtime/runtime.js';
 export type { RuntimeOptions, ExecOptions, PostOptions, ListJobsFilter, FlowWarningReporter } from './runtime/runtime.js';
+export type { ClusterOptions } from './cluster/options.js';
 export type { RuntimeHooks, RoutineStartInfo, RoutineEndInfo, EventEmitInfo, ErrorReporter } from './runtime/hooks.js';
 export { systemClock } from './runtime/clock.js';
 export type { Clock } from './runtime/clock.js';

@@ -16,10 +16,13 @@ export function checkNodeId(nodeId: unknown, argument = 'cluster.nodeId'): strin
   return nodeId;
 }
 
-/** Checks a worker id for the cluster: braces would break the Redis Cluster hash tag of its keys. */
+/**
+ * Checks a worker id for the cluster: any non-empty string (characters that would end the Redis Cluster hash tag of
+ * its keys are percent-encoded in them, as the durable log's keys are).
+ */
 export function checkClusterWorkerId(workerId: unknown, argument = 'workerId'): string {
-  if (typeof workerId !== 'string' || workerId === '' || workerId.includes('{') || workerId.includes('}')) {
-    throw new InvalidArgumentError(argument, workerId, 'a non-empty string without "{" or "}" (they delimit the Redis hash tag of the worker\'s keys)');
+  if (typeof workerId !== 'string' || workerId === '') {
+    throw new InvalidArgumentError(argument, workerId, 'a non-empty string naming the worker');
   }
   return workerId;
 }

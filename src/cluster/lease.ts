@@ -104,7 +104,7 @@ export class LeaseManager extends EventEmitter<LeaseEvents> {
 
   /** Connects (StoreConnectionError when Redis does not answer within connectTimeout) and starts renewing. */
   async start(): Promise<void> {
-    const client = await openClient(this.#url, 'control', Math.max(50, Math.floor(this.leaseTtl / 4)), `routilux:lease:${this.nodeId}`);
+    const client = await openClient(this.#url, 'control', Math.max(50, Math.floor(this.leaseTtl / 2)), `routilux:lease:${this.nodeId}`);
     await connectOrFail(client, this.#connectTimeout, this.#url);
     const subscriber = await openClient(this.#url, 'subscriber', 0, `routilux:lease-sub:${this.nodeId}`);
     try {
@@ -171,9 +171,12 @@ export class LeaseManager extends EventEmitter<LeaseEvents> {
     return [...this.#entries.values()].filter((e) => e.value !== undefined).map((e) => e.workerId);
   }
 
-  /** Who hosts `workerId` now according to Redis, or undefined when nobody does. */
-  async holderOf(workerId: string): Promise<{ readonly nodeId: string; readonly token: number } | undefined> {
-    const value = await this.client.get(leaseKeys(this.keyPrefix, workerId).lease);
+  /**
+   * Who hosts `workerId` now according to Redis, or undefined when nobody does. `via`: another connection to ask on
+   * (the router's, whose commands wait out a busy event loop instead of timing out like the lease connection's).
+   */
+  async holderOf(workerId: string, via: Redis = this.client): Promise<{ readonly nodeId: string; readonly token: number } | undefined> {
+    const value = await via.get(leaseKeys(this.keyPrefix, workerId).lease);
     return value === null ? undefined : parseLease(value);
   }
 

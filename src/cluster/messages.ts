@@ -2,7 +2,11 @@ import { resolveCodec, type Codec, type Serializer, type SerializerName } from '
 import type { RemoteJobRequest, RemoteJobResult } from './types.js';
 
 /** What an inbox holds: a job for a worker, or the result of a job for the node that posted it. */
-export type InboxMessage = { readonly kind: 'job'; readonly request: RemoteJobRequest } | { readonly kind: 'result'; readonly requestId: string; readonly result: RemoteJobResult };
+export type InboxMessage =
+  | { readonly kind: 'job'; readonly request: RemoteJobRequest }
+  | { readonly kind: 'result'; readonly requestId: string; readonly result: RemoteJobResult }
+  /** Every result for one poster that ended in one event-loop turn: one queue entry for all of them. */
+  | { readonly kind: 'results'; readonly results: readonly { readonly requestId: string; readonly result: RemoteJobResult }[] };
 
 /** The BullMQ job data: the message encoded with the store's serializer (base64 when it is binary). */
 export interface WireData {

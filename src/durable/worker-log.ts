@@ -80,7 +80,6 @@ function checkMs(name: string, value: unknown, fallback: number, min: number): n
 export class WorkerLog {
   readonly workerId: string;
   readonly keys: WorkerKeys;
-  readonly #store: KeyValueStore;
   readonly #writer: LogWriter;
   readonly #storeTimeout: number;
   readonly #retryDelay: number;
@@ -108,7 +107,6 @@ export class WorkerLog {
   #writes = 0;
 
   private constructor(store: KeyValueStore, workerId: string, keys: WorkerKeys, restored: { upTo: number; last: number; segments: Segment[] }, options: WorkerLogOptions) {
-    this.#store = store;
     if (options.writer !== undefined && (typeof options.writer?.set !== 'function' || typeof options.writer.batch !== 'function')) {
       throw new InvalidArgumentError('WorkerLog writer', options.writer, 'an object with set(key, value) and batch(operations)');
     }

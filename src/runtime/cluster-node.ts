@@ -2,7 +2,7 @@ import { fencedWriter, type FencedOp } from '../cluster/fenced-store.js';
 import { LeaseManager, type LeaseLossReason } from '../cluster/lease.js';
 import { resolveClusterOptions, type ResolvedClusterOptions } from '../cluster/options.js';
 import { Router } from '../cluster/router.js';
-import type { ClusterHost, RemoteJobRequest, RemoteJobResult } from '../cluster/types.js';
+import type { ClusterHost, RemoteJobResult } from '../cluster/types.js';
 import type { RoutedPost } from '../cluster/router.js';
 import type { LogWriter } from '../durable/worker-log.js';
 import { ClusterConfigurationError, MissingDependencyError, RemoteJobError, RoutiluxError, StoreConnectionError, WorkerLeaseLostError } from '../errors.js';
@@ -80,6 +80,7 @@ export class ClusterNode {
   /** Resolves once both the leases and the router run; retried in the background while Redis is unreachable. */
   #started: Promise<void>;
   #retry: ReturnType<typeof setTimeout> | undefined;
+  #leasesStarted = false;
   #closed = false;
 
   constructor(options: ClusterNodeOptions) {
@@ -111,7 +112,10 @@ export class ClusterNode {
 
   async #start(): Promise<void> {
     try {
-      await this.leases.start();
+      if (!this.#leasesStarted) {
+        await this.leases.start();
+        this.#leasesStarted = true;
+      }
       await this.router.start();
     } catch (error) {
       if (this.#closed) throw error;
@@ -156,6 +160,22 @@ export class ClusterNode {
   /** A write of `workerId`'s log was fenced out: another node hosts it now. Hand it over at once. */
   fencedOut(workerId: string): void {
     this.leases.forfeit(workerId);
+  }
+
+  /**
+   * Restoring `worker` here failed. Its lease is released so another node can host it; after a StoreConnectionError
+   * this node offers again once Redis answers (the worker waits in standby), after any other error it stops offering.
+   */
+  restoreFailed(worker: Worker, error: unknown): void {
+    const retry = error instanceof RoutiluxError && error.code === 'STORE_CONNECTION';
+    void this.leases.withdraw(worker.id).then(() => {
+      if (!retry || this.#closed) {
+        this.#workers.delete(worker.id);
+        return;
+      }
+      const again = setTimeout(() => !this.#closed && this.#workers.get(worker.id) === worker && this.leases.offer(worker.id), this.#options.cluster.leaseTtl / 3);
+      again.unref();
+    });
   }
 
   /** Stops offering `workerId` and releases its lease at once (others take it over without waiting). */

@@ -2,21 +2,16 @@ import { createActor, type Actor } from 'xstate';
 import { runtimeMachine, type RuntimeMachine } from '../../machines/runtime.machine.js';
 import {
   DuplicateIdError,
-  FlowValidationError,
   InvalidArgumentError,
-  RoutineNotFoundError,
   RuntimeShutDownError,
-  SerializationError,
-  SlotNotFoundError,
-  WorkerNotFoundError,
   WorkerNotRunningError,
-  WorkerStartingError,
   DurableWorkerRequiredError,
   WorkerLeaseLostError,
 } from '../errors.js';
 import { checkDurableOptions, idempotentJob, releaseWhenDurable, resumeJobs, storedFinishedJob, type DurableSettings } from './durable-runtime.js';
-import { checkClusterOption, followRoutedJob, remoteResult, startClusterNode, type ClusterNode } from './cluster-node.js';
-import type { RemoteAcceptance, RemoteJobRequest } from '../cluster/types.js';
+import { checkClusterOption, startClusterNode, type ClusterNode } from './cluster-node.js';
+import { ClusterRouting } from './cluster-routing.js';
+import { checkPost, type CheckedPost, type PostChecks } from './post-check.js';
 import { acceptDurably } from './durable-post.js';
 import { WorkerDurability } from './worker-durability.js';
 import { compileFlow, type CompiledFlow } from '../flow/compiled-flow.js';
@@ -25,36 +20,21 @@ import { FlowRegistry } from '../flow/registry.js';
 import { JobContext, DEFAULT_JOB_LIMITS, jobLifecycle, type JobLimits } from '../job/job-context.js';
 import { JobHistory } from '../job/history.js';
 import { JobRun } from '../job/job-run.js';
-import { findUnserializable, type SerializationMode } from '../serialization/check.js';
-import { deepFreeze } from '../serialization/deep-freeze.js';
+import type { SerializationMode } from '../serialization/check.js';
 import type { WorkerState } from '../state/worker-state.js';
 import { assertDelay, systemClock, type Clock } from './clock.js';
 import { Executor } from '../job/executor.js';
 import { HookRunner, consoleReporter, type RuntimeHooks } from './hooks.js';
 import { randomIds, type IdGenerator } from './ids.js';
 import { Worker, type WorkerServices } from './worker.js';
+import { WorkerRegistry } from './worker-registry.js';
+import { FlowWarnings } from './flow-warnings.js';
 import { assertId, assertOptionalFunction, assertOptionalId, assertOptionalOneOf, optionsBag } from '../util/args.js';
 import { createTracingHooks } from '../tracing/tracing-hooks.js';
-import { JOB_STATUSES, checkHooks, checkRuntimeOptions, consoleWarningReporter, type ExecOptions, type FlowWarningReporter, type ListJobsFilter, type PostOptions, type RuntimeOptions } from './runtime-options.js';
+import { JOB_STATUSES, checkHooks, checkRuntimeOptions, consoleWarningReporter, type ExecOptions, type ListJobsFilter, type PostOptions, type RuntimeOptions } from './runtime-options.js';
 
 export type { ExecOptions, FlowWarningReporter, ListJobsFilter, PostOptions, RuntimeOptions } from './runtime-options.js';
 
-
-const EMPTY_METADATA = Object.freeze({});
-
-/** A post checked against its flow, ready to start. */
-interface CheckedPost {
-  readonly compiled: CompiledFlow;
-  readonly routineId: string;
-  readonly slotName: string;
-  readonly routine: number;
-  readonly slot: number;
-  readonly target: string;
-  readonly data: unknown;
-  readonly timeout: number | undefined;
-  readonly jobId: string;
-  readonly metadata: Readonly<Record<string, unknown>>;
-}
 
 /**
  * Runs flows. Owns one XState actor system: a root actor, a worker actor per exec, a job actor per post.
@@ -69,10 +49,9 @@ export class Runtime implements AsyncDisposable {
   readonly #serializer: SerializationMode;
   readonly #history: JobHistory;
   readonly #limits: JobLimits;
-  readonly #workers = new Map<string, Worker>();
-  readonly #byFlow = new Map<Flow, Worker[]>();
-  /** Ids of recently stopped workers (bounded), so a post to one says "stopped" rather than "unknown". */
-  readonly #stoppedIds = new Set<string>();
+  readonly #registry = new WorkerRegistry();
+  /** Live workers by id (the registry's map). */
+  readonly #workers = this.#registry.byId;
   #liveJobs = 0;
   #idleWaiters: (() => void)[] = [];
   #shutDown = false;
@@ -80,27 +59,25 @@ export class Runtime implements AsyncDisposable {
   readonly #durable: DurableSettings | undefined;
   /** Set with the `cluster` option: this process is one node of several on one Redis. */
   readonly #cluster: ClusterNode | undefined;
-  /** Cluster: standby WorkerStates of workers this node posts to but never exec'ed. */
-  readonly #remoteViews = new Map<string, Worker>();
-  /** Cluster: routed posts still waiting for their result, by worker and idempotency key (one job for both). */
-  readonly #routedByKey = new Map<string, JobContext>();
+  /** Cluster: posts routed to other nodes, and jobs routed here. */
+  readonly #routing: ClusterRouting | undefined;
   #services: WorkerServices | undefined;
-  /** Flows compiled for routed posts (checked here, run on the host). */
-  readonly #compiled = new WeakMap<Flow, CompiledFlow>();
+  /** What checkPost needs from this runtime. */
+  readonly #postChecks: PostChecks = {
+    newJobId: () => this.#ids('job'),
+    jobExists: (jobId) => this.getJob(jobId) !== undefined,
+    serializer: () => this.#serializer,
+  };
 
   /** The runtime clock's now, one function for every job and the history (not a closure per job). */
   readonly #now = (): number => this.clock.now();
-  readonly #strict: boolean;
-  readonly #onWarning: FlowWarningReporter;
-  /** Flows whose validation problems were already reported (once per flow, not per worker). */
-  readonly #warnedFlows = new WeakSet<Flow>();
+  readonly #warnings: FlowWarnings;
 
   constructor(options?: RuntimeOptions) {
     options = checkRuntimeOptions(options);
     const cluster = checkClusterOption(options);
     this.#durable = checkDurableOptions(options);
-    this.#strict = options.strict ?? false;
-    this.#onWarning = options.onWarning ?? consoleWarningReporter;
+    this.#warnings = new FlowWarnings(options.strict ?? false, options.onWarning ?? consoleWarningReporter);
     const concurrency = options.concurrency ?? Infinity;
     if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency > 0))) {
       throw new InvalidArgumentError('concurrency', concurrency, 'a positive integer (or Infinity)');
@@ -127,9 +104,10 @@ export class Runtime implements AsyncDisposable {
     });
     this.#root = createActor(root, { id: 'runtime', clock: this.clock, ...(options.inspect ? { inspect: options.inspect } : {}) });
     this.#root.start();
-    this.#cluster = startClusterNode(cluster, this.#durable?.resolved.store, serializer, { acceptRemote: (request) => this.#acceptRemote(request) }, (error) =>
+    this.#cluster = startClusterNode(cluster, this.#durable?.resolved.store, serializer, { acceptRemote: (request) => this.#routing!.acceptRemote(request) }, (error) =>
       this.#hooks.reportError(error, 'cluster'),
     );
+    this.#routing = this.#cluster && this.#clusterRouting(this.#cluster);
   }
 
   /** Starts a worker for the flow (by registered name, or the Flow itself) and returns its live WorkerState. */
@@ -163,9 +141,9 @@ export class Runtime implements AsyncDisposable {
       throw new InvalidArgumentError('post idempotencyKey', options.idempotencyKey, 'a non-empty string (e.g. the order id)');
     }
     if (options.timeout === null) throw new InvalidArgumentError('post timeout', null, 'a number of milliseconds, or leave it out for the flow\'s jobTimeout');
-    const routed = this.#cluster ? this.#routedWorker(resolved, options.workerId) : undefined;
-    if (routed !== undefined) return this.#postRemote(resolved, routed, routineId, slotName, data, options);
-    const existing = this.#runningWorkerFor(resolved, options.workerId);
+    const routed = this.#routing?.routedWorker(resolved, options.workerId);
+    if (routed !== undefined) return this.#routing!.postRemote(resolved, routed, routineId, slotName, data, options);
+    const existing = this.#registry.running(resolved, options.workerId);
     if (!existing && this.#durable) throw new DurableWorkerRequiredError(resolved.name);
     if (existing && options.idempotencyKey !== undefined) {
       const known = idempotentJob(existing, options.idempotencyKey, (id) => this.getJob(id), this.#now, this.#limits);
@@ -173,27 +151,9 @@ export class Runtime implements AsyncDisposable {
     }
     // A flow is compiled (and validated) when a worker starts: a worker keeps running the shape it started with.
     const compiled = existing?.flow ?? compileFlow(resolved);
-    const checked = this.#checkPost(compiled, routineId, slotName, data, options);
+    const checked = checkPost(compiled, routineId, slotName, data, options, this.#postChecks);
     const worker = existing ?? this.#startWorker(resolved, compiled, this.#ids('worker'));
     return [worker.state, this.#startJob(worker, checked, options.idempotencyKey)];
-  }
-
-  /** Checks a post against the flow (routine, slot, timeout, job id, metadata, data) before anything starts. */
-  #checkPost(compiled: CompiledFlow, routineId: string, slotName: string, data: unknown, options: PostOptions): CheckedPost {
-    const routine = compiled.byId.get(routineId);
-    if (!routine) throw new RoutineNotFoundError(routineId, compiled.name, [...compiled.byId.keys()]);
-    const slot = routine.slotIndex.get(slotName);
-    if (slot === undefined) throw new SlotNotFoundError(slotName, routineId, routine.slotNames);
-    const timeout = options.timeout ?? compiled.jobTimeout;
-    if (timeout !== undefined) assertDelay('post timeout', timeout, false);
-    const jobId = options.jobId ?? this.#ids('job');
-    assertId('post jobId (from the idGenerator)', jobId);
-    if (options.jobId !== undefined && this.getJob(jobId)) throw new DuplicateIdError('job', jobId, 'This runtime');
-    const metadata = this.#metadata(options.metadata);
-    // Posted data will be stored once jobs are durable: it follows the same rules as metadata and WorkerState.
-    const problem = findUnserializable(data, this.#serializer, 'data');
-    if (problem) throw new SerializationError(problem.path, problem.reason, problem.hint);
-    return { compiled, routineId, slotName, routine: routine.index, slot, target: routine.slots[slot]!.target, data, timeout, jobId, metadata };
   }
 
   /** Starts a checked job on `worker` (journaled first on a durable one; `reply`: it was routed here from another node). */
@@ -206,82 +166,6 @@ export class Runtime implements AsyncDisposable {
     worker.post(run);
     this.#hooks.jobStarted(job);
     return job;
-  }
-
-  /**
-   * Cluster: the worker a post must travel to, or undefined to post here (this node hosts it, or the local checks
-   * should answer). Without workerId: the first worker this node exec'ed for the flow.
-   */
-  #routedWorker(flow: Flow, workerId: string | undefined): string | undefined {
-    const worker = workerId === undefined ? this.#byFlow.get(flow)?.[0] : this.#workers.get(workerId);
-    if (!worker) return workerId;
-    if (worker.flow.flow !== flow || worker.acceptsJobs) return undefined;
-    const status = worker.state.status;
-    return status === 'standby' || status === 'starting' || status === 'handingOver' ? worker.id : undefined;
-  }
-
-  /** Cluster: sends a post to its worker's host; the JobContext returned follows it there. */
-  #postRemote(flow: Flow, workerId: string, routineId: string, slotName: string, data: unknown, options: PostOptions): [WorkerState, JobContext] {
-    const local = this.#workers.get(workerId);
-    let compiled = local?.flow ?? this.#compiled.get(flow);
-    if (!compiled) this.#compiled.set(flow, (compiled = compileFlow(flow)));
-    const view = local?.state ?? this.#remoteView(workerId, flow, compiled);
-    const key = options.idempotencyKey === undefined ? undefined : `${workerId}\u0000${options.idempotencyKey}`;
-    const pending = key === undefined ? undefined : this.#routedByKey.get(key);
-    if (pending) return [view, pending];
-    const post = this.#checkPost(compiled, routineId, slotName, data, options);
-    const job = new JobContext({ jobId: post.jobId, workerId, flowId: compiled.name, metadata: post.metadata, now: this.#now, limits: this.#limits });
-    const routed = this.#cluster!.route({
-      workerId,
-      jobId: post.jobId,
-      flowName: compiled.name,
-      routineId,
-      slotName,
-      data,
-      ...(post.metadata !== EMPTY_METADATA ? { metadata: post.metadata } : {}),
-      ...(options.idempotencyKey !== undefined ? { idempotencyKey: options.idempotencyKey } : {}),
-      ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
-    });
-    followRoutedJob(job, routed);
-    if (key !== undefined) {
-      this.#routedByKey.set(key, job);
-      const forget = () => this.#routedByKey.get(key) === job && this.#routedByKey.delete(key);
-      routed.done.then(forget, forget);
-    }
-    return [view, job];
-  }
-
-  /** Cluster: a standby WorkerState for a worker this node posts to without exec'ing it. */
-  #remoteView(workerId: string, flow: Flow, compiled: CompiledFlow): WorkerState {
-    let view = this.#remoteViews.get(workerId);
-    if (!view || view.flow.flow !== flow) {
-      view = new Worker(this.#workerServices(), workerId, compiled, undefined, undefined, { newDurability: () => this.#newDurability(workerId) });
-      view.start();
-      this.#remoteViews.set(workerId, view);
-    }
-    return view.state;
-  }
-
-  /** Cluster (ClusterHost): a job routed here for a worker this node hosts; idempotent by job id and idempotency key. */
-  #acceptRemote(request: RemoteJobRequest): RemoteAcceptance {
-    if (this.#shutDown) throw new RuntimeShutDownError(`accept job "${request.jobId}"`);
-    const worker = this.#workers.get(request.workerId);
-    if (worker?.state.status === 'starting') throw new WorkerStartingError(worker.id);
-    // Not (or no longer) running here: the router tries again, or forwards it to the worker's host.
-    if (!worker?.acceptsJobs) throw new WorkerNotRunningError(request.workerId, 'standby', 'accept a routed job');
-    const known =
-      worker.live.get(request.jobId)?.job ??
-      (this.getJob(request.jobId)?.workerId === worker.id ? this.getJob(request.jobId) : undefined) ??
-      (request.idempotencyKey !== undefined ? idempotentJob(worker, request.idempotencyKey, (id) => this.getJob(id), this.#now, this.#limits) : undefined);
-    const options: PostOptions = {
-      jobId: request.jobId,
-      ...(request.metadata !== undefined ? { metadata: request.metadata } : {}),
-      ...(request.timeout !== undefined ? { timeout: request.timeout } : {}),
-    };
-    const reply = request.replyTo !== undefined ? { to: request.replyTo, requestId: request.requestId } : undefined;
-    const job = known ?? this.#startJob(worker, this.#checkPost(worker.flow, request.routineId, request.slotName, request.data, options), request.idempotencyKey, reply);
-    const nodeId = this.#cluster!.nodeId;
-    return { accepted: job.accepted(), done: job.done().then((j) => remoteResult(j, nodeId)) };
   }
 
   /**
@@ -351,14 +235,14 @@ export class Runtime implements AsyncDisposable {
 
   /** Holds new activations of the worker's jobs (posts are still accepted and queued) until resume. */
   pause(workerId: string): void {
-    const worker = this.#requireWorker(workerId);
+    const worker = this.#registry.require(workerId);
     if (!worker.acceptsJobs) throw new WorkerNotRunningError(workerId, worker.state.status, 'pause');
     worker.actor.send({ type: 'pause' });
   }
 
   /** Releases held activations in the order they were held. */
   resume(workerId: string): void {
-    const worker = this.#requireWorker(workerId);
+    const worker = this.#registry.require(workerId);
     if (!worker.acceptsJobs) throw new WorkerNotRunningError(workerId, worker.state.status, 'resume');
     worker.actor.send({ type: 'resume' });
   }
@@ -369,7 +253,7 @@ export class Runtime implements AsyncDisposable {
    * here their done() rejects with WorkerLeaseLostError), and this node no longer offers to host it.
    */
   stop(workerId: string, reason?: unknown): Promise<void> {
-    const worker = this.#requireWorker(workerId);
+    const worker = this.#registry.require(workerId);
     const cluster = this.#cluster;
     if (!cluster) {
       worker.requestStop(reason);
@@ -407,13 +291,12 @@ export class Runtime implements AsyncDisposable {
     // A durable worker is suspended, not ended: its log is closed first, so its unfinished jobs are not recorded
     // as cancelled and resume when a runtime on the same store execs it again (on a cluster: another node, at once).
     await Promise.all([...this.#workers.values()].map((w) => (cluster ? this.#handOver(w) : w.durability?.close().catch(() => undefined))));
-    const stopping = [...this.#workers.values(), ...this.#remoteViews.values()].map((w) => {
+    const stopping = [...this.#workers.values(), ...(this.#routing?.takeViews() ?? [])].map((w) => {
       if (w.state.status === 'stopped' || w.state.status === 'failed') return w.whenStopped();
       w.requestStop('runtime shut down');
       return w.whenStopped();
     });
     await Promise.all(stopping);
-    this.#remoteViews.clear();
     // Released only now: the logs are written, so the next host restores everything this node committed.
     await cluster?.close();
     this.#root.send({ type: 'shutdown' });
@@ -436,19 +319,14 @@ export class Runtime implements AsyncDisposable {
   }
 
   #startWorker(flow: Flow, compiled: CompiledFlow, workerId: string, migrate?: ExecOptions['migrate']): Worker {
-    this.#checkWarnings(flow);
+    this.#warnings.check(flow);
     const cluster = this.#cluster;
     const durability = this.#durable && !cluster ? this.#newDurability(workerId, migrate) : undefined;
     // A cluster worker waits in standby; each time this node gets its lease it is restored with a fresh, fenced log.
-    const role = cluster ? { newDurability: () => this.#newDurability(workerId, migrate) } : undefined;
+    const role = cluster ? { newDurability: () => this.#newDurability(workerId, migrate), restoreFailed: (w: Worker, e: unknown) => cluster.restoreFailed(w, e) } : undefined;
     const worker = new Worker(this.#workerServices(), workerId, compiled, undefined, durability, role);
-    this.#workers.set(workerId, worker);
-    this.#byFlow.set(flow, [...(this.#byFlow.get(flow) ?? []), worker]);
-    const view = this.#remoteViews.get(workerId);
-    if (view) {
-      this.#remoteViews.delete(workerId);
-      view.requestStop('exec on this node');
-    }
+    this.#registry.add(flow, worker);
+    this.#routing?.takeView(workerId)?.requestStop('exec on this node');
     worker.start();
     this.#hooks.workerStarted(worker.state);
     cluster?.offer(worker);
@@ -471,6 +349,20 @@ export class Runtime implements AsyncDisposable {
     });
   }
 
+  #clusterRouting(node: ClusterNode): ClusterRouting {
+    return new ClusterRouting(node, {
+      workers: this.#workers,
+      firstWorker: (flow) => this.#registry.firstOf(flow),
+      checks: this.#postChecks,
+      startJob: (worker, post, key, reply) => this.#startJob(worker, post, key, reply),
+      getJob: (jobId) => this.getJob(jobId),
+      idempotentJob: (worker, key) => idempotentJob(worker, key, (id) => this.getJob(id), this.#now, this.#limits),
+      newJob: (init) => new JobContext({ ...init, now: this.#now, limits: this.#limits }),
+      standbyView: (workerId, compiled) => new Worker(this.#workerServices(), workerId, compiled, undefined, undefined, { newDurability: () => this.#newDurability(workerId), restoreFailed: () => undefined }),
+      isShutDown: () => this.#shutDown,
+    });
+  }
+
   #workerServices(): WorkerServices {
     return (this.#services ??= {
       root: this.#root,
@@ -479,7 +371,7 @@ export class Runtime implements AsyncDisposable {
       hooks: this.#hooks,
       serializer: this.#serializer,
       jobEnded: (run) => this.#jobEnded(run),
-      workerStopped: (w) => this.#workerStopped(w),
+      workerStopped: (w) => this.#registry.remove(w),
       resumeJobs: (w, restored) =>
         resumeJobs(w, restored, this.#now, this.#limits, (run, accepted) => {
           this.#liveJobs++;
@@ -493,62 +385,8 @@ export class Runtime implements AsyncDisposable {
     });
   }
 
-  /**
-   * Problems that do not stop a flow (an event connected to nothing, a cycle) are reported once per flow, or
-   * refused under `strict`. A slot with no incoming connection is how posted data enters: never reported.
-   */
-  #checkWarnings(flow: Flow): void {
-    if (!this.#strict && this.#warnedFlows.has(flow)) return;
-    const problems = flow.validate().filter((p) => p.code !== 'UNCONNECTED_SLOT');
-    if (problems.length === 0) return;
-    if (this.#strict) throw new FlowValidationError(flow.name, problems);
-    this.#warnedFlows.add(flow);
-    try {
-      this.#onWarning(flow.name, problems);
-    } catch {
-      // A broken reporter must not stop the worker from starting.
-    }
-  }
-
-  /** The worker a post goes to: the one named (which must run this flow), or the flow's first running one. */
-  #runningWorkerFor(flow: Flow, workerId: string | undefined): Worker | undefined {
-    if (workerId === undefined) {
-      const workers = this.#byFlow.get(flow);
-      const running = workers?.find((w) => w.acceptsJobs);
-      // A worker still restoring must not get a fresh one started beside it.
-      const starting = running ? undefined : workers?.find((w) => w.state.status === 'starting');
-      if (starting) throw new WorkerStartingError(starting.id);
-      return running;
-    }
-    const worker = this.#requireWorker(workerId);
-    if (worker.flow.flow !== flow) {
-      throw new InvalidArgumentError(`post workerId "${workerId}"`, flow.name, `the flow that worker runs ("${worker.flow.name}")`);
-    }
-    if (worker.state.status === 'starting') throw new WorkerStartingError(workerId);
-    if (!worker.acceptsJobs) throw new WorkerNotRunningError(workerId, worker.state.status, 'accept jobs');
-    return worker;
-  }
-
-  #requireWorker(workerId: string): Worker {
-    assertId('workerId', workerId);
-    const worker = this.#workers.get(workerId);
-    if (worker) return worker;
-    if (this.#stoppedIds.has(workerId)) throw new WorkerNotRunningError(workerId, 'stopped');
-    throw new WorkerNotFoundError(workerId, [...this.#workers.keys()]);
-  }
-
-  #metadata(metadata: Readonly<Record<string, unknown>> | undefined): Readonly<Record<string, unknown>> {
-    if (metadata === undefined) return EMPTY_METADATA;
-    if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
-      throw new InvalidArgumentError('post metadata', metadata, 'a plain object');
-    }
-    const problem = findUnserializable(metadata, this.#serializer, 'metadata');
-    if (problem) throw new SerializationError(problem.path, problem.reason, problem.hint);
-    return deepFreeze(structuredClone(metadata));
-  }
-
   #jobEnded(run: JobRun): void {
-    const durability = (run.host as Worker).durability;
+    const durability = run.journal as WorkerDurability | undefined; // the durability of the term it ran in
     // The output gate: nobody hears of a durable job's end (done, onJobEnd, waitUntilAllJobsFinished) before it is durable.
     if (durability) releaseWhenDurable(durability, run, () => this.#shutDown, (confirmed) => this.#jobReleased(run, confirmed));
     else this.#jobReleased(run);
@@ -569,15 +407,6 @@ export class Runtime implements AsyncDisposable {
     }
   }
 
-  /** A stopped worker leaves the runtime (its WorkerState handle still reads its final state). */
-  #workerStopped(worker: Worker): void {
-    this.#workers.delete(worker.id);
-    this.#stoppedIds.add(worker.id);
-    if (this.#stoppedIds.size > 1000) this.#stoppedIds.delete(this.#stoppedIds.values().next().value!);
-    const list = this.#byFlow.get(worker.flow.flow)?.filter((w) => w !== worker);
-    if (list?.length) this.#byFlow.set(worker.flow.flow, list);
-    else this.#byFlow.delete(worker.flow.flow);
-  }
 }
 
 function flowName(flow: string | Flow): string {

@@ -38,6 +38,11 @@ export interface WorkerServices {
 export interface ClusterRole {
   /** Opens the durability of one hosting term (called when the worker leaves standby). */
   newDurability(worker: Worker): WorkerDurability;
+  /**
+   * Restoring failed: give the lease back so the worker is not held by a node that cannot run it (a StoreConnectionError
+   * leaves the worker in standby here, offering again; any other error fails it here).
+   */
+  restoreFailed(worker: Worker, error: unknown): void;
 }
 
 type EventOf<T extends WorkerMachineEvent['type']> = Extract<WorkerMachineEvent, { type: T }>;
@@ -219,6 +224,13 @@ export class Worker implements JobHost {
       }
     } catch (error) {
       if (term !== this.#term) return;
+      if (this.#cluster && this.#stopRequested === undefined && error instanceof RoutiluxError && error.code === 'STORE_CONNECTION') {
+        // Redis failed while this node was restoring: back to standby, and the lease is offered again (here or elsewhere).
+        this.demote(error);
+        this.#cluster.restoreFailed(this, error);
+        return;
+      }
+      if (this.#cluster) this.#cluster.restoreFailed(this, error);
       if (this.#stopRequested === undefined) this.#failure = error;
       durability.markFailed(error);
       this.#hosted?.reject(error);

@@ -74,11 +74,22 @@ describe('npm run machines:export', () => {
 
   it('the worker machine: its states, the events it handles and its named actions', () => {
     const config = JSON.parse(committed('worker.machine.json')) as Config;
-    expect(Object.keys(config.states!)).toEqual(['starting', 'running', 'paused', 'stopping', 'stopped']);
+    expect(Object.keys(config.states!)).toEqual(['starting', 'standby', 'handingOver', 'running', 'paused', 'stopping', 'stopped']);
     expect(config.states!.stopped!.type).toBe('final');
     const { events, actions } = namesIn(config);
-    expect([...events].sort()).toEqual(['job.post', 'jobs.drained', 'pause', 'resume', 'state.update', 'stop']);
-    expect([...actions].sort()).toEqual(['activations.hold', 'activations.release', 'job.refuse', 'job.spawn', 'jobs.cancelAll', 'jobs.stopHub', 'state.apply', 'worker.stopped']);
+    expect([...events].sort()).toEqual(['demote', 'host', 'job.post', 'jobs.drained', 'pause', 'resume', 'state.update', 'stop']);
+    expect([...actions].sort()).toEqual([
+      'activations.hold',
+      'activations.release',
+      'job.refuse',
+      'job.spawn',
+      'jobs.cancelAll',
+      'jobs.stopHub',
+      'state.apply',
+      'state.reset',
+      'worker.standby',
+      'worker.stopped',
+    ]);
     expect(machineConfig(workerMachine)).not.toHaveProperty('context');
   });
 
