@@ -18,7 +18,6 @@ import {
   Runtime,
   SqliteStore,
   StoreConnectionError,
-  type RuntimeOptions,
   type WorkerState,
 } from '../../src/index.js';
 import { freePort } from '../setup/redis-server.js';
@@ -30,8 +29,6 @@ import { hostedReports, spawnNode, stopAll, type RuntimeNode } from '../fixtures
 const run = `${process.pid}-${Date.now().toString(36)}`;
 const NODE_ID = 'in-process';
 
-/** Runtime options with `cluster` (typed loosely: this file also checks what the constructor refuses). */
-const clusterOptions = (options: Record<string, unknown>) => options as RuntimeOptions;
 
 beforeAll(() => {
   FlowRegistry.getInstance().registerByName(CLUSTER_FLOW, clusterFlow(NODE_ID));
@@ -60,21 +57,23 @@ describe('cluster runtime: bad options and an unreachable Redis', () => {
   const cluster = { url: 'redis://127.0.0.1:6379', nodeId: 'node-a', leaseTtl: 1000 };
 
   it('refuses cluster without a store, or with a memory or SQLite store, with ClusterConfigurationError', async () => {
-    expect(() => new Runtime(clusterOptions({ cluster }))).toThrow(ClusterConfigurationError);
-    expect(() => new Runtime(clusterOptions({ cluster }))).toThrow(/store/);
+    expect(() => new Runtime({ cluster })).toThrow(ClusterConfigurationError);
+    expect(() => new Runtime({ cluster })).toThrow(/store/);
     const memory = new MemoryStore();
-    expect(() => new Runtime(clusterOptions({ store: memory, cluster }))).toThrow(ClusterConfigurationError);
-    expect(() => new Runtime(clusterOptions({ store: 'memory:', cluster }))).toThrow(ClusterConfigurationError);
+    expect(() => new Runtime({ store: memory, cluster })).toThrow(ClusterConfigurationError);
+    expect(() => new Runtime({ store: 'memory:', cluster })).toThrow(ClusterConfigurationError);
     const sqlite = new SqliteStore({ path: join(dir, 'cluster.db') });
     try {
-      expect(() => new Runtime(clusterOptions({ store: sqlite, cluster }))).toThrow(ClusterConfigurationError);
-      expect(() => new Runtime(clusterOptions({ store: `sqlite:${join(dir, 'other.db')}`, cluster }))).toThrow(ClusterConfigurationError);
+      expect(() => new Runtime({ store: sqlite, cluster })).toThrow(ClusterConfigurationError);
+      expect(() => new Runtime({ store: `sqlite:${join(dir, 'other.db')}`, cluster })).toThrow(ClusterConfigurationError);
+      let refused: unknown;
       try {
-        new Runtime(clusterOptions({ store: sqlite, cluster }));
+        new Runtime({ store: sqlite, cluster });
       } catch (error) {
-        expect(error).toMatchObject({ code: 'CLUSTER_CONFIG' });
-        expect((error as Error).message).toMatch(/RedisStore/); // says how to fix it
+        refused = error;
       }
+      expect(refused).toMatchObject({ code: 'CLUSTER_CONFIG' });
+      expect((refused as Error).message).toMatch(/RedisStore/); // says how to fix it
     } finally {
       await memory.close();
       await sqlite.close();
@@ -85,7 +84,7 @@ describe('cluster runtime: bad options and an unreachable Redis', () => {
     const dead = `redis://127.0.0.1:${await freePort()}`; // nothing listens there
     const open = (nodeId: string) => {
       const store = new RedisStore({ url: dead, connectTimeout: 300, commandTimeout: 300 });
-      const runtime = new Runtime(clusterOptions({ store, storeTimeout: 500, cluster: { url: dead, nodeId: `${nodeId}-${run}`, leaseTtl: 1000, connectTimeout: 300 } }));
+      const runtime = new Runtime({ store, storeTimeout: 500, cluster: { url: dead, nodeId: `${nodeId}-${run}`, leaseTtl: 1000, connectTimeout: 300 } });
       return { store, runtime };
     };
     const host = open('dead-host');
@@ -109,7 +108,7 @@ describeWithRedis('cluster runtime', (url) => {
   /** A Runtime with the cluster option on the test Redis; shut down after each test. */
   const open = (nodeId: string, leaseTtl = 1000) => {
     const store = new RedisStore({ url });
-    const runtime = new Runtime(clusterOptions({ store, cluster: { url, nodeId: `${nodeId}-${run}`, leaseTtl } }));
+    const runtime = new Runtime({ store, cluster: { url, nodeId: `${nodeId}-${run}`, leaseTtl } });
     runtimes.push({ runtime, store });
     return runtime;
   };
