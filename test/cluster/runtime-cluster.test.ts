@@ -227,6 +227,7 @@ describeWithRedis('cluster runtime', (url) => {
     await a.shutdown({ timeout: 2000 });
     await within(standby!.ready(), leaseTtl, 'ready() of the standby');
     const tookOver = Date.now() - leaving;
+    console.log(`graceful handover: the standby was running ${tookOver} ms after shutdown() began (leaseTtl ${leaseTtl})`);
     expect(standby!.status).toBe('running');
     expect(tookOver).toBeLessThan(leaseTtl / 2); // the lease was released, not left to lapse
 
