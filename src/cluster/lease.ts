@@ -57,6 +57,8 @@ interface Entry {
   /** Local monotonic ms of the next acquire or renew attempt. */
   nextAt: number;
   busy: boolean;
+  /** Local monotonic ms the last renewal was sent. */
+  sentAt: number;
 }
 
 /**
@@ -129,7 +131,7 @@ export class LeaseManager extends EventEmitter<LeaseEvents> {
     let entry = this.#entries.get(workerId);
     if (!entry) {
       const keys = leaseKeys(this.keyPrefix, workerId);
-      entry = { workerId, lease: keys.lease, fence: keys.fence, offered: true, value: undefined, token: 0, previous: '', deadline: 0, nextAt: 0, busy: false };
+      entry = { workerId, lease: keys.lease, fence: keys.fence, offered: true, value: undefined, token: 0, previous: '', deadline: 0, nextAt: 0, busy: false, sentAt: 0 };
       this.#entries.set(workerId, entry);
     }
     entry.offered = true;
@@ -235,7 +237,15 @@ export class LeaseManager extends EventEmitter<LeaseEvents> {
     const now = performance.now();
     if (now >= this.#nextHeartbeat) void this.#heartbeat(now).catch(() => undefined);
     for (const entry of this.#entries.values()) {
-      if (entry.value !== undefined && now >= entry.deadline) this.#drop(entry, 'expired');
+      if (entry.value !== undefined && now >= entry.deadline) {
+        // A renewal in flight since before the deadline: Redis is slow or unreachable, give the lease up.
+        if (entry.busy && entry.sentAt < entry.deadline) this.#drop(entry, 'expired');
+        else if (entry.busy) continue; // the overdue check below is on its way
+        // No renewal was even sent (this process was paused, or its event loop blocked): ask Redis before giving up.
+        // A renewal that finds our value, or our token still the newest, proves no other node took the lease since.
+        else void this.#renew(entry, now, true);
+        continue;
+      }
       if (entry.busy || now < entry.nextAt) continue;
       if (entry.value !== undefined) void this.#renew(entry, now);
       else if (entry.offered) void this.#acquire(entry, now);
@@ -277,8 +287,10 @@ export class LeaseManager extends EventEmitter<LeaseEvents> {
     }
   }
 
-  async #renew(entry: Entry, started: number): Promise<void> {
+  /** `overdue`: sent past the deadline; failing to reach Redis then drops the lease instead of retrying. */
+  async #renew(entry: Entry, started: number, overdue = false): Promise<void> {
     entry.busy = true;
+    entry.sentAt = started;
     const value = entry.value!;
     try {
       const ok = await this.#client!.routiluxLeaseRenew(entry.lease, entry.fence, value, this.leaseTtl, entry.token);
@@ -288,7 +300,8 @@ export class LeaseManager extends EventEmitter<LeaseEvents> {
         entry.nextAt = started + this.leaseTtl / 3;
       } else this.#drop(entry, 'taken');
     } catch {
-      entry.nextAt = performance.now() + this.#tick; // retry until the deadline
+      if (overdue && entry.value === value) this.#drop(entry, 'expired');
+      else entry.nextAt = performance.now() + this.#tick; // retry until the deadline
     } finally {
       entry.busy = false;
     }

@@ -2,6 +2,11 @@ import type { RunnableActivation } from './job-host.js';
 
 /** How many activations run before the executor lets the event loop breathe (I/O, timers) and carries on. */
 const BATCH = 2000;
+/**
+ * How long (ms) a batch may run before it yields all the same: a burst of slow activations must not keep timers
+ * (lease renewals, timeouts) and I/O waiting for long.
+ */
+const SLICE_MS = 10;
 
 /**
  * Runs activations, first in first out, outside any actor transition, with at most `concurrency` async logic
@@ -79,10 +84,11 @@ export class Executor {
 
   readonly #drain = (): void => {
     let budget = BATCH;
+    const until = performance.now() + SLICE_MS;
     try {
       for (let activation = this.#next(); activation; activation = this.#next()) {
         this.#run(activation);
-        if (--budget === 0) {
+        if (--budget === 0 || ((budget & 15) === 0 && performance.now() >= until)) {
           setImmediate(this.#drain);
           return;
         }
