@@ -92,6 +92,37 @@ export interface ReplayOptions {
 const immer = new Immer({ autoFreeze: false });
 let pluginsEnabled = false;
 
+const RESERVED_KEYS = new Set<unknown>(['constructor', 'prototype', '__proto__']);
+
+/** Immer's patches applied to a copy of `base`, for paths Immer will not walk (own keys named like reserved ones). */
+function applyPatchesByHand(base: unknown, patches: readonly Patch[]): unknown {
+  let root = structuredClone(base);
+  for (const patch of patches) {
+    const value = patch.op === 'remove' ? undefined : structuredClone(patch.value);
+    if (patch.path.length === 0) {
+      root = value;
+      continue;
+    }
+    let target = root as Record<PropertyKey, unknown>;
+    for (const key of patch.path.slice(0, -1)) target = (target instanceof Map ? target.get(key) : target[key as PropertyKey]) as Record<PropertyKey, unknown>;
+    const last = patch.path[patch.path.length - 1]!;
+    if (target instanceof Map) {
+      if (patch.op === 'remove') target.delete(last);
+      else target.set(last, value);
+    } else if (target instanceof Set) {
+      if (patch.op === 'remove') target.delete(patch.value);
+      else target.add(value);
+    } else if (Array.isArray(target)) {
+      const index = last === '-' ? target.length : Number(last);
+      if (patch.op === 'add') target.splice(index, 0, value);
+      else if (patch.op === 'remove') target.splice(index, 1);
+      else target[index] = value;
+    } else if (patch.op === 'remove') delete target[last as PropertyKey];
+    else Object.defineProperty(target, last as PropertyKey, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return root;
+}
+
 /** Applies a state change to a routine states record (in place) and returns the routine's new state. */
 export function applyStateChange(states: Record<string, unknown>, change: StateChange): unknown {
   const { routineId } = change;
@@ -108,7 +139,10 @@ export function applyStateChange(states: Record<string, unknown>, change: StateC
       enableMapSet();
       pluginsEnabled = true;
     }
-    next = immer.applyPatches((Object.hasOwn(states, routineId) ? states[routineId] : {}) as object, change.patches as Patch[]);
+    const base = (Object.hasOwn(states, routineId) ? states[routineId] : {}) as object;
+    const patches = change.patches as Patch[];
+    // Immer refuses paths through `constructor` / `prototype`, own keys a state may hold: those are applied here.
+    next = patches.some((p) => p.path.some((key) => RESERVED_KEYS.has(key))) ? applyPatchesByHand(base, patches) : immer.applyPatches(base, patches);
   }
   if (routineId === '__proto__') Object.defineProperty(states, routineId, { value: next, enumerable: true, writable: true, configurable: true });
   else states[routineId] = next;

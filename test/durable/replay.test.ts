@@ -72,6 +72,26 @@ function recipe(o: Op): (draft: Draft<State>) => void | State {
 }
 
 describe('replay folds the log into the state the updates made in memory', () => {
+  it('patches through own keys named constructor or prototype (Immer refuses to walk them) replay all the same', async () => {
+    const store = new MemoryStore();
+    const { log } = await WorkerLog.open(store, 'reserved');
+    let state: State = {};
+    for (const recipe of [
+      (d: Record<string, unknown>) => void (d.constructor = { p: false }),
+      (d: Record<string, unknown>) => void ((d.constructor as Record<string, unknown>).p = true),
+      (d: Record<string, unknown>) => void (d.prototype = [1]),
+      (d: Record<string, unknown>) => void (d.prototype as unknown[]).push(2),
+    ]) {
+      const [next, patches] = immer.produceWithPatches(state, recipe as never);
+      state = next as State;
+      log.enqueue({ type: 'state.patch', op: 'patch', routineId: 'r', patches });
+    }
+    await log.flush();
+    const restored = replay('reserved', await WorkerLog.restore(store, 'reserved'));
+    expect(JSON.stringify(restored.routineStates.r)).toBe(JSON.stringify({ constructor: { p: true }, prototype: [1, 2] }));
+    expect(Object.hasOwn(restored.routineStates.r as object, 'constructor')).toBe(true);
+  });
+
   it('property: random recipes, random turns and compactions', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 60 }), async (steps) => {
