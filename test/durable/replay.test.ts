@@ -77,8 +77,8 @@ describe('replay folds the log into the state the updates made in memory', () =>
     const { log } = await WorkerLog.open(store, 'reserved');
     let state: State = {};
     for (const recipe of [
-      (d: Record<string, unknown>) => void (d.constructor = { p: false }),
-      (d: Record<string, unknown>) => void ((d.constructor as Record<string, unknown>).p = true),
+      (d: Record<string, unknown>) => void Reflect.set(d, 'constructor', { p: false }),
+      (d: Record<string, unknown>) => void Reflect.set(Reflect.get(d, 'constructor') as object, 'p', true),
       (d: Record<string, unknown>) => void (d.prototype = [1]),
       (d: Record<string, unknown>) => void (d.prototype as unknown[]).push(2),
     ]) {
