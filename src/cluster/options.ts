@@ -19,6 +19,15 @@ export interface ClusterOptions {
   readonly leaseTtl?: number;
   /** How long (ms) starting may wait for Redis before StoreConnectionError. Default 10000. */
   readonly connectTimeout?: number;
+  /**
+   * How many replicas must have each durable write of a host before it counts as durable (Redis `WAIT`, sent in the
+   * same round trip): `accepted()` and `done()` then never report what a failover to a replica could lose. Default 0
+   * (replication is asynchronous: see the README on failover). A write the replicas do not confirm within
+   * `waitTimeout` is not reported durable and is retried.
+   */
+  readonly waitReplicas?: number;
+  /** How long (ms) a write waits for `waitReplicas` replicas. Default 1000. */
+  readonly waitTimeout?: number;
 }
 
 /** ClusterOptions with defaults applied. */
@@ -27,14 +36,23 @@ export interface ResolvedClusterOptions {
   readonly nodeId: string;
   readonly leaseTtl: number;
   readonly connectTimeout: number;
+  readonly waitReplicas: number;
+  readonly waitTimeout: number;
 }
 
-const KNOWN = new Set(['url', 'nodeId', 'leaseTtl', 'connectTimeout']);
+const KNOWN = new Set(['url', 'nodeId', 'leaseTtl', 'connectTimeout', 'waitReplicas', 'waitTimeout']);
 const MAX_DELAY = 2_147_483_647;
 
 function checkMs(value: unknown, name: string, min: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > MAX_DELAY) {
     throw new InvalidArgumentError(name, value, `a whole number of milliseconds from ${min} to ${MAX_DELAY}`);
+  }
+  return value;
+}
+
+function checkReplicas(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 100) {
+    throw new InvalidArgumentError('cluster.waitReplicas', value, 'a whole number of replicas from 0 to 100 (0: do not wait)');
   }
   return value;
 }
@@ -78,6 +96,8 @@ export function resolveClusterOptions(cluster: unknown, store: unknown): Resolve
     nodeId: checkNodeId(cluster.nodeId),
     leaseTtl: cluster.leaseTtl === undefined ? 10_000 : checkMs(cluster.leaseTtl, 'cluster.leaseTtl', 300),
     connectTimeout: cluster.connectTimeout === undefined ? 10_000 : checkMs(cluster.connectTimeout, 'cluster.connectTimeout', 1),
+    waitReplicas: cluster.waitReplicas === undefined ? 0 : checkReplicas(cluster.waitReplicas),
+    waitTimeout: cluster.waitTimeout === undefined ? 1000 : checkMs(cluster.waitTimeout, 'cluster.waitTimeout', 1),
   };
 }
 

@@ -1,6 +1,7 @@
 import { fencedWriter, type FencedOp } from '../cluster/fenced-store.js';
 import { LeaseManager, type LeaseLossReason } from '../cluster/lease.js';
 import { resolveClusterOptions, type ResolvedClusterOptions } from '../cluster/options.js';
+import { connectOrFail, openClient } from '../cluster/redis-client.js';
 import { Router } from '../cluster/router.js';
 import type { ClusterHost, RemoteJobResult } from '../cluster/types.js';
 import type { RoutedPost } from '../cluster/router.js';
@@ -10,6 +11,7 @@ import { jobLifecycle, type JobContext, type UnconsumedData } from '../job/job-c
 import { storeLocation, type StoreLocation } from '../stores/store-view.js';
 import type { KeyValueStore } from '../stores/types.js';
 import type { BatchOperation } from '../stores/types.js';
+import type { Redis } from 'ioredis';
 import type { Worker } from './worker.js';
 
 /** What a cluster node is built from. */
@@ -67,8 +69,8 @@ export interface RoutedJob {
 /**
  * This process as one node of a cluster (DESIGN §6.2): its leases (which workers it hosts, with which fencing
  * token), its BullMQ router, and the bridge to its workers: a lease acquired hosts the worker here, a lease lost
- * (or a write fenced out) hands it over. Two Redis connections for leases and two for BullMQ, whatever the number
- * of workers.
+ * (or a write fenced out) hands it over. Two Redis connections for leases, one for fenced log writes and two for
+ * BullMQ, whatever the number of workers.
  */
 export class ClusterNode {
   readonly nodeId: string;
@@ -80,6 +82,8 @@ export class ClusterNode {
   /** Resolves once both the leases and the router run; retried in the background while Redis is unreachable. */
   #started: Promise<void>;
   #retry: ReturnType<typeof setTimeout> | undefined;
+  /** The connection of fenced log writes: its own, so a slow commit or a WAIT never holds up lease renewals. */
+  #logClient: Redis | undefined;
   #leasesStarted = false;
   #closed = false;
 
@@ -112,6 +116,12 @@ export class ClusterNode {
 
   async #start(): Promise<void> {
     try {
+      if (!this.#logClient) {
+        const { url, leaseTtl, waitTimeout, connectTimeout } = this.#options.cluster;
+        const client = await openClient(url, 'control', Math.max(leaseTtl, waitTimeout + 1000), `routilux:log:${this.nodeId}`);
+        await connectOrFail(client, connectTimeout, url);
+        this.#logClient = client;
+      }
       if (!this.#leasesStarted) {
         await this.leases.start();
         this.#leasesStarted = true;
@@ -150,10 +160,24 @@ export class ClusterNode {
   writerFor(workerId: string): LogWriter {
     const token = this.#tokens.get(workerId) ?? 0;
     const { prefix, codec } = this.#options.location;
-    const writer = fencedWriter(this.leases.client, workerId, Math.max(token, 1), { keyPrefix: prefix, codec });
+    const client = this.#logClient ?? this.leases.client;
+    const writer = fencedWriter(client, workerId, Math.max(token, 1), { keyPrefix: prefix, codec });
+    const { waitReplicas, waitTimeout } = this.#options.cluster;
+    const replicated = async (applied: Promise<boolean>): Promise<boolean> => {
+      const ok = await applied;
+      if (waitReplicas === 0) return ok;
+      const confirmed = await client.wait(waitReplicas, waitTimeout);
+      if (confirmed < waitReplicas) {
+        throw new StoreConnectionError(
+          `Only ${confirmed} of ${waitReplicas} replicas confirmed a durable write of worker "${workerId}" within ${waitTimeout} ms ` +
+            '(cluster.waitReplicas), so it is not reported durable; it is written again until they do. Check the replicas (INFO replication).',
+        );
+      }
+      return ok;
+    };
     return {
-      set: (key, value) => writer.apply({ ops: [{ op: 'set', key, value }] }),
-      batch: (operations) => writer.apply({ ops: operations.map(toFencedOp) }),
+      set: (key, value) => replicated(writer.apply({ ops: [{ op: 'set', key, value }] })),
+      batch: (operations) => replicated(writer.apply({ ops: operations.map(toFencedOp) })),
     };
   }
 
@@ -211,6 +235,8 @@ export class ClusterNode {
     this.#workers.clear();
     await this.router.close();
     await this.leases.close();
+    if (this.#logClient?.status === 'ready') await this.#logClient.quit().catch(() => undefined);
+    this.#logClient?.disconnect();
   }
 
   #lost(workerId: string, reason: LeaseLossReason): void {

@@ -22,7 +22,7 @@ describe('cluster options', () => {
   afterAll(() => redisStore.close());
 
   it('accepts a RedisStore, a view of one, or a redis:// URL, and applies defaults', () => {
-    expect(resolveClusterOptions(good, redisStore)).toEqual({ ...good, connectTimeout: 10_000 });
+    expect(resolveClusterOptions(good, redisStore)).toEqual({ ...good, connectTimeout: 10_000, waitReplicas: 0, waitTimeout: 1000 });
     expect(resolveClusterOptions({ url: good.url, nodeId: 'n1' }, redisStore.scope('app'))).toMatchObject({ leaseTtl: 10_000 });
     expect(resolveClusterOptions(good, 'redis://127.0.0.1:6379/2').nodeId).toBe('node-a');
   });
@@ -48,6 +48,9 @@ describe('cluster options', () => {
       [{ ...good, leaseTtl: 1.5e3 + 0.5 }, /cluster\.leaseTtl/],
       [{ ...good, leaseTtl: Infinity }, /cluster\.leaseTtl/],
       [{ ...good, connectTimeout: 0 }, /cluster\.connectTimeout/],
+      [{ ...good, waitReplicas: -1 }, /cluster\.waitReplicas/],
+      [{ ...good, waitReplicas: 1.5 }, /cluster\.waitReplicas/],
+      [{ ...good, waitTimeout: 0 }, /cluster\.waitTimeout/],
       [{ ...good, nodeID: 'x' }, /cluster\.nodeID/],
     ];
     for (const [options, message] of cases) {
