@@ -116,6 +116,12 @@ export class LeaseManager extends EventEmitter<LeaseEvents> {
       client.disconnect();
       throw error;
     }
+    if (this.#closed) {
+      // Closed while connecting: leave nothing open.
+      client.disconnect();
+      subscriber.disconnect();
+      return;
+    }
     subscriber.on('message', (_channel: string, workerId: string) => this.#onReleased(workerId));
     this.#client = leaseScripts(client);
     this.#subscriber = subscriber;

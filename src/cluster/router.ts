@@ -129,9 +129,14 @@ export class Router {
     }
     const connection = await openClient(this.#options.url, 'queue', 0, `routilux:bull:${this.nodeId}`);
     await connectOrFail(connection, this.#options.connectTimeout ?? 10_000, this.#options.url);
+    if (this.#closed) return connection.disconnect(); // closed while connecting: leave nothing open
     this.#connection = connection;
     this.#inbox = this.#consume(this.nodeId);
     await this.#inbox.waitUntilReady();
+    if (this.#closed) {
+      await this.#inbox.close().catch(() => undefined);
+      return connection.disconnect();
+    }
     this.#drainTimer = setInterval(() => void this.#watchDeadNodes().catch(() => undefined), Math.max(50, this.#leases.leaseTtl / 2));
     this.#drainTimer.unref();
     this.#chaseTimer = setInterval(() => void this.#chase().catch(() => undefined), this.#leases.leaseTtl);

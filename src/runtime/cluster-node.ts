@@ -120,11 +120,13 @@ export class ClusterNode {
         const { url, leaseTtl, waitTimeout, connectTimeout } = this.#options.cluster;
         const client = await openClient(url, 'control', Math.max(leaseTtl, waitTimeout + 1000), `routilux:log:${this.nodeId}`);
         await connectOrFail(client, connectTimeout, url);
+        if (this.#closed) return client.disconnect(); // shut down while joining: leave nothing open
         this.#logClient = client;
       }
       if (!this.#leasesStarted) {
         await this.leases.start();
         this.#leasesStarted = true;
+        if (this.#closed) return;
       }
       await this.router.start();
     } catch (error) {
