@@ -132,7 +132,20 @@ export class Router {
     if (this.#closed) return connection.disconnect(); // closed while connecting: leave nothing open
     this.#connection = connection;
     this.#inbox = this.#consume(this.nodeId);
-    await this.#inbox.waitUntilReady();
+    try {
+      await this.#inbox.waitUntilReady();
+    } catch (error) {
+      // Redis went away while starting: undo, so a later start() begins afresh.
+      await this.#inbox.close(true).catch(() => undefined);
+      this.#inbox = undefined;
+      this.#connection = undefined;
+      connection.disconnect();
+      throw error instanceof RoutiluxError
+        ? error
+        : new StoreConnectionError(`The cluster's router could not start: ${error instanceof Error ? error.message : String(error)}. It starts again once Redis answers.`, {
+            cause: error,
+          });
+    }
     if (this.#closed) {
       await this.#inbox.close().catch(() => undefined);
       return connection.disconnect();

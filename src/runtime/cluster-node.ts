@@ -131,7 +131,9 @@ export class ClusterNode {
       await this.router.start();
     } catch (error) {
       if (this.#closed) throw error;
-      for (const worker of this.#workers.values()) worker.hostingFailed(error);
+      // Only a node that could not join at all has workers that cannot be hosted: once its leases run, a worker is
+      // hosted whatever the router does (routed posts wait for it to start).
+      if (!this.#leasesStarted) for (const worker of this.#workers.values()) worker.hostingFailed(error);
       if (!(error instanceof MissingDependencyError)) {
         // Not reachable yet: try again, and let later calls wait for that attempt.
         this.#retry = setTimeout(() => {
