@@ -9,6 +9,15 @@ export function node(slots: string[], events: string[], logic: RoutineLogic): Ro
   return routine.setLogic(logic);
 }
 
+/** A routine with one slot `in` whose logic adds 1 to `{ n }` in the routine state `stateKey` (a job counter). */
+export function counter(stateKey = 'count'): Routine {
+  return node(['in'], [], (_slots, _message, ws) => {
+    ws.updateRoutineState<{ n: number }>(stateKey, (d) => {
+      d.n = (d.n ?? 0) + 1;
+    });
+  });
+}
+
 /** Resolves after `ms` real milliseconds. */
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

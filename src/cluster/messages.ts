@@ -1,10 +1,10 @@
 import { resolveCodec, type Codec, type Serializer, type SerializerName } from '../stores/serializers.js';
+import { RemoteJobError, RoutiluxError } from '../errors.js';
 import type { RemoteJobRequest, RemoteJobResult } from './types.js';
 
-/** What an inbox holds: a job for a worker, or the result of a job for the node that posted it. */
+/** What an inbox holds: a job for a worker, or the results of jobs for the node that posted them. */
 export type InboxMessage =
   | { readonly kind: 'job'; readonly request: RemoteJobRequest }
-  | { readonly kind: 'result'; readonly requestId: string; readonly result: RemoteJobResult }
   /** Every result for one poster that ended in one event-loop turn: one queue entry for all of them. */
   | { readonly kind: 'results'; readonly results: readonly { readonly requestId: string; readonly result: RemoteJobResult }[] };
 
@@ -42,4 +42,11 @@ const b64 = (text: string): string => Buffer.from(text).toString('base64url');
  */
 export function bullJobId(request: RemoteJobRequest): string {
   return `w.${b64(request.workerId)}.r.${b64(request.requestId)}`;
+}
+
+/** An error as a result carries it to the poster: its name, code and message (a RemoteJobError's original ones). */
+export function errorOnWire(error: unknown): NonNullable<RemoteJobResult['error']> {
+  if (error instanceof RemoteJobError) return { name: error.remoteName, ...(error.remoteCode ? { code: error.remoteCode } : {}), message: error.remoteMessage };
+  if (error instanceof Error) return { name: error.name, ...(error instanceof RoutiluxError ? { code: error.code } : {}), message: error.message };
+  return { name: 'Error', message: String(error) };
 }

@@ -5,7 +5,7 @@ import { FencedOutError, MissingDependencyError, RoutiluxError, RuntimeShutDownE
 import type { Serializer, SerializerName } from '../stores/serializers.js';
 import { checkClusterWorkerId, drainLockKey, inboxName } from './keys.js';
 import type { LeaseManager } from './lease.js';
-import { bullJobId, MessageCodec, type InboxMessage, type WireData } from './messages.js';
+import { bullJobId, errorOnWire, MessageCodec, type InboxMessage, type WireData } from './messages.js';
 import { connectOrFail, openClient } from './redis-client.js';
 import { RemoteJobHandle } from './remote-handle.js';
 import type { ClusterHost, RemoteJobRequest, RemoteJobResult } from './types.js';
@@ -275,7 +275,6 @@ export class Router {
    */
   async #chase(): Promise<void> {
     if (this.#inFlight.size === 0 || this.#closed) return;
-    const now = Date.now();
     const byWorker = new Map<string, Chase[]>();
     for (const chase of this.#inFlight.values()) {
       const list = byWorker.get(chase.request.workerId);
@@ -284,13 +283,13 @@ export class Router {
     }
     for (const [workerId, chases] of byWorker) {
       const holder = await this.#leases.holderOf(workerId, this.#connection).catch(() => undefined);
-      const now2 = Date.now();
+      const now = Date.now();
       for (const chase of chases) {
         const moved = holder !== undefined && holderKey(holder) !== chase.holder;
         if (!moved && now < chase.nextAt) continue;
         chase.holder = holder ? holderKey(holder) : chase.holder;
         if (!moved) chase.interval = Math.min(chase.interval * 2, MAX_CHASE_INTERVAL);
-        chase.nextAt = now2 + chase.interval;
+        chase.nextAt = now + chase.interval;
         void this.#send(chase.request).catch(() => undefined);
       }
     }
@@ -328,9 +327,8 @@ export class Router {
 
   async #handle(job: Job, token: string | undefined, draining: boolean): Promise<void> {
     const message = this.#codec.decode(job.data as WireData);
-    if (message.kind === 'result' || message.kind === 'results') {
+    if (message.kind === 'results') {
       if (!draining) {
-        if (message.kind === 'result') return this.#deliver(message.requestId, message.result);
         for (const { requestId, result } of message.results) this.#deliver(requestId, result);
         return;
       }
@@ -431,14 +429,13 @@ function notQueued(request: RemoteJobRequest, error: unknown): StoreConnectionEr
 }
 
 function failedResult(request: RemoteJobRequest, error: unknown, nodeId: string): RemoteJobResult {
-  const e = error instanceof Error ? error : new Error(String(error));
   return {
     jobId: request.jobId,
     workerId: request.workerId,
     flowId: request.flowName,
     status: 'failed',
     data: {},
-    error: { name: e.name, ...(error instanceof RoutiluxError ? { code: error.code } : {}), message: e.message },
+    error: errorOnWire(error),
     traceLog: [],
     output: [],
     createdAt: request.postedAt,

@@ -8,7 +8,6 @@ import type {
   DurableRecord,
   JobAcceptedRecord,
   JobEndedRecord,
-  LoggedRecord,
   RecordedError,
   StateChange,
   TimerSetRecord,

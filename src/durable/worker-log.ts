@@ -266,9 +266,9 @@ export class WorkerLog {
   }
 
   /**
-   * Stops writing for good without writing what is queued (this node no longer owns the worker: another one took it
-   * over, and anything written now would be refused or, worse, mix two hosts' records). Every waiter and every later
-   * call rejects with `error`.
+   * Stops writing for good without writing what is queued (its store was closed, or this node no longer owns the
+   * worker: another one took it over, and anything written now would be refused). Every waiter and every later call
+   * rejects with `error`.
    */
   abandon(error: Error): void {
     if (this.#fatal) return;
@@ -361,15 +361,13 @@ export class WorkerLog {
     this.#onCommitError?.(error, this.#failures);
     if (error instanceof StoreClosedError) {
       // The store is gone for good: nothing will ever be written. Say so to everyone waiting.
-      this.#fatal = new StoreConnectionError(
-        `The durable log of worker "${this.workerId}" cannot be written: its store was closed (${error.message}). ` +
-          `${this.#queue.length} record(s) were not written. Close the runtime before its store.`,
-        { cause: error },
+      return this.abandon(
+        new StoreConnectionError(
+          `The durable log of worker "${this.workerId}" cannot be written: its store was closed (${error.message}). ` +
+            `${this.#queue.length} record(s) were not written. Close the runtime before its store.`,
+          { cause: error },
+        ),
       );
-      this.#stopTimers();
-      for (const w of this.#waiters.splice(0)) w.reject(this.#fatal);
-      for (const c of this.#compactions.splice(0)) c.reject(this.#fatal);
-      return;
     }
     if (error instanceof FencedOutError) return this.abandon(error);
     const delay = Math.min(this.#retryDelay * 2 ** Math.min(this.#failures - 1, 20), this.#maxRetryDelay);

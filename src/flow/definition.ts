@@ -7,7 +7,6 @@ import {
   UnsupportedFlowDefinitionVersionError,
 } from '../errors.js';
 import { allSlotsReadyPolicy, batchSizePolicy, immediatePolicy, timeIntervalPolicy } from '../policies/builtin.js';
-import { describe } from '../errors/base.js';
 import type { ActivationPolicy } from '../policies/policy.js';
 import { ErrorHandler, type ErrorStrategy } from '../routine/error-handler.js';
 import { Routine, assertName, type EventSpec, type SlotSpec } from '../routine/routine.js';

@@ -1,4 +1,5 @@
 import { fencedWriter, type FencedOp } from '../cluster/fenced-store.js';
+import { errorOnWire } from '../cluster/messages.js';
 import { LeaseManager, type LeaseLossReason } from '../cluster/lease.js';
 import { resolveClusterOptions, type ResolvedClusterOptions } from '../cluster/options.js';
 import { connectOrFail, openClient } from '../cluster/redis-client.js';
@@ -109,11 +110,6 @@ export class ClusterNode {
     this.#started.catch(() => undefined);
   }
 
-  /** Resolves once this node has joined the cluster (rejects while Redis is unreachable; it keeps trying). */
-  get started(): Promise<void> {
-    return this.#started;
-  }
-
   async #start(): Promise<void> {
     try {
       if (!this.#logClient) {
@@ -152,11 +148,6 @@ export class ClusterNode {
     this.leases.offer(worker.id);
   }
 
-  /** Whether this node holds `workerId`'s lease now. */
-  isHosting(workerId: string): boolean {
-    return this.leases.isHeld(workerId);
-  }
-
   /**
    * The log writer of one hosting term of `workerId`: every write carries the fencing token the lease came with,
    * and a Lua script refuses it once a newer one exists.
@@ -164,7 +155,7 @@ export class ClusterNode {
   writerFor(workerId: string): LogWriter {
     const token = this.#tokens.get(workerId) ?? 0;
     const { prefix, codec } = this.#options.location;
-    const client = this.#logClient ?? this.leases.client;
+    const client = this.#logClient!; // opened before the leases start, so before any lease is acquired
     const writer = fencedWriter(client, workerId, Math.max(token, 1), { keyPrefix: prefix, codec });
     const { waitReplicas, waitTimeout } = this.#options.cluster;
     const replicated = async (applied: Promise<boolean>): Promise<boolean> => {
@@ -266,7 +257,7 @@ export function remoteResult(job: JobContext, nodeId: string): RemoteJobResult {
     status: job.status === 'pending' || job.status === 'running' ? 'cancelled' : job.status,
     metadata: job.metadata,
     data: job.data,
-    ...(error !== undefined ? { error: errorData(error) } : {}),
+    ...(error !== undefined ? { error: errorOnWire(error) } : {}),
     ...(job.failedRoutineId !== undefined ? { failedRoutineId: job.failedRoutineId } : {}),
     ...(job.unconsumed !== undefined ? { unconsumed: job.unconsumed } : {}),
     traceLog: job.traceLog,
@@ -275,12 +266,6 @@ export function remoteResult(job: JobContext, nodeId: string): RemoteJobResult {
     ...(job.completedAt !== undefined ? { completedAt: job.completedAt } : {}),
     nodeId,
   };
-}
-
-function errorData(error: unknown): { name: string; code?: string; message: string } {
-  if (error instanceof RemoteJobError) return { name: error.remoteName, ...(error.remoteCode ? { code: error.remoteCode } : {}), message: error.remoteMessage };
-  if (error instanceof Error) return { name: error.name, ...(error instanceof RoutiluxError ? { code: error.code } : {}), message: error.message };
-  return { name: 'Error', message: String(error) };
 }
 
 /**

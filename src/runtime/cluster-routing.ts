@@ -62,7 +62,7 @@ export class ClusterRouting {
     const key = options.idempotencyKey === undefined ? undefined : `${workerId}\u0000${options.idempotencyKey}`;
     const pending = key === undefined ? undefined : this.#byKey.get(key);
     if (pending) return [view, pending];
-    const post = checkPost(compiled, routineId, slotName, data, options, this.host.checks, keyed(workerId, options));
+    const post = checkPost(compiled, routineId, slotName, data, options, this.host.checks, keyedJobId(workerId, options));
     const job = this.host.newJob({ jobId: post.jobId, workerId, flowId: compiled.name, metadata: post.metadata });
     const routed = this.node.route({
       workerId,
@@ -121,11 +121,6 @@ export class ClusterRouting {
     return views;
   }
 
-  /** The job id a keyed post without jobId gets on a cluster (see keyedJobId), else undefined. */
-  keyedJobId(workerId: string, options: PostOptions): string | undefined {
-    return keyed(workerId, options);
-  }
-
   #view(workerId: string, flow: Flow, compiled: CompiledFlow): WorkerState {
     let view = this.#views.get(workerId);
     if (!view || view.flow.flow !== flow) {
@@ -136,8 +131,4 @@ export class ClusterRouting {
     }
     return view.state;
   }
-}
-
-function keyed(workerId: string, options: PostOptions): string | undefined {
-  return options.idempotencyKey !== undefined && options.jobId === undefined ? keyedJobId(workerId, options.idempotencyKey) : undefined;
 }

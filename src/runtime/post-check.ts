@@ -32,11 +32,12 @@ export interface PostChecks {
 }
 
 /**
- * The job id of a post with an idempotency key on a cluster (when it names no jobId): the same on every node, so a
- * key posted again from anywhere names the job it started.
+ * The job id of a keyed post that names no jobId, on a cluster: the same on every node, so a key posted again from
+ * anywhere names the job it started. Undefined for a post without a key or with its own jobId.
  */
-export function keyedJobId(workerId: string, idempotencyKey: string): string {
-  return `job_${createHash('sha256').update(workerId).update('\u0000').update(idempotencyKey).digest('base64url').slice(0, 22)}`;
+export function keyedJobId(workerId: string, options: PostOptions): string | undefined {
+  if (options.idempotencyKey === undefined || options.jobId !== undefined) return undefined;
+  return `job_${createHash('sha256').update(workerId).update('\u0000').update(options.idempotencyKey).digest('base64url').slice(0, 22)}`;
 }
 
 /**

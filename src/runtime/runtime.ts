@@ -11,7 +11,7 @@ import {
 import { checkDurableOptions, idempotentJob, releaseWhenDurable, resumeJobs, storedFinishedJob, type DurableSettings } from './durable-runtime.js';
 import { checkClusterOption, startClusterNode, type ClusterNode } from './cluster-node.js';
 import { ClusterRouting } from './cluster-routing.js';
-import { checkPost, type CheckedPost, type PostChecks } from './post-check.js';
+import { checkPost, keyedJobId, type CheckedPost, type PostChecks } from './post-check.js';
 import { acceptDurably } from './durable-post.js';
 import { WorkerDurability } from './worker-durability.js';
 import { compileFlow, type CompiledFlow } from '../flow/compiled-flow.js';
@@ -151,7 +151,7 @@ export class Runtime implements AsyncDisposable {
     }
     // A flow is compiled (and validated) when a worker starts: a worker keeps running the shape it started with.
     const compiled = existing?.flow ?? compileFlow(resolved);
-    const checked = checkPost(compiled, routineId, slotName, data, options, this.#postChecks, existing && this.#routing?.keyedJobId(existing.id, options));
+    const checked = checkPost(compiled, routineId, slotName, data, options, this.#postChecks, this.#cluster && existing && keyedJobId(existing.id, options));
     const worker = existing ?? this.#startWorker(resolved, compiled, this.#ids('worker'));
     return [worker.state, this.#startJob(worker, checked, options.idempotencyKey)];
   }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { Flow, RedisStore, Runtime, type WorkerState } from '../../src/index.js';
 import { startRedisServer } from '../setup/redis-server.js';
-import { node, sleep } from '../helpers.js';
+import { counter, sleep } from '../helpers.js';
 import { redisBackend } from '../durable/backends.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'routilux-cluster-loss-'));
@@ -31,11 +31,7 @@ it.skipIf(!redisBackend())('a node that loses Redis stops hosting, and hosts aga
   let server = await startRedisServer({ dir, persistent: true });
   const store = new RedisStore({ url: server.url, connectTimeout: 2000 });
   const flow = new Flow('loss').addRoutine(
-    node(['in'], [], (_s, _m, ws) => {
-      ws.updateRoutineState<{ n: number }>('count', (d) => {
-        d.n = (d.n ?? 0) + 1;
-      });
-    }),
+    counter(),
     'inc',
   );
   const leaseTtl = 1500;

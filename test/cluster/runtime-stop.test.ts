@@ -5,18 +5,14 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { Flow, RedisStore, Runtime } from '../../src/index.js';
-import { node, sleep } from '../helpers.js';
+import { counter, sleep } from '../helpers.js';
 import { describeWithRedis } from '../stores/redis-available.js';
 
 const run = `${process.pid}-${Date.now().toString(36)}`;
 
 function countingFlow(): Flow {
   return new Flow('stop-handover').addRoutine(
-    node(['in'], [], (_s, _m, ws) => {
-      ws.updateRoutineState<{ n: number }>('count', (d) => {
-        d.n = (d.n ?? 0) + 1;
-      });
-    }),
+    counter(),
     'inc',
   );
 }

@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { expect, it } from 'vitest';
 import { Flow, RedisStore, Runtime, StoreConnectionError } from '../../src/index.js';
 import { redisBackend } from '../durable/backends.js';
-import { node, sleep } from '../helpers.js';
+import { counter, sleep } from '../helpers.js';
 import { startRedisServer } from '../setup/redis-server.js';
 
 async function until(what: string, ok: () => Promise<boolean>, ms: number): Promise<void> {
@@ -24,11 +24,7 @@ it.skipIf(!redisBackend())('with waitReplicas, nothing is reported accepted that
   const replicaClient = new Redis(replica.url);
   const store = new RedisStore({ url: primary.url });
   const flow = new Flow('replicated').addRoutine(
-    node(['in'], [], (_s, _m, ws) => {
-      ws.updateRoutineState<{ n: number }>('count', (d) => {
-        d.n = (d.n ?? 0) + 1;
-      });
-    }),
+    counter(),
     'inc',
   );
   const runtime = new Runtime({

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { Flow, RedisStore, Runtime, StoreConnectionError, type JobContext } from '../../src/index.js';
 import { startRedisServer } from '../setup/redis-server.js';
-import { node, sleep } from '../helpers.js';
+import { counter, sleep } from '../helpers.js';
 import { redisBackend } from './backends.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'routilux-runtime-outage-'));
@@ -19,11 +19,7 @@ it.skipIf(!redisBackend())('Redis stopped under a durable load: nothing reported
   let server = await startRedisServer({ dir, persistent: true });
   const store = new RedisStore({ url: server.url, commandTimeout: 200, connectTimeout: 2000 });
   const flow = new Flow('outage-load').addRoutine(
-    node(['in'], [], (_s, _m, ws) => {
-      ws.updateRoutineState<{ n: number }>('count', (d) => {
-        d.n = (d.n ?? 0) + 1;
-      });
-    }),
+    counter(),
     'inc',
   );
   const runtime = new Runtime({ store, storeTimeout: 300 });
