@@ -57,10 +57,8 @@ export async function serve(args: ServeArguments, log: (line: string) => void): 
   const runtime = new Runtime({ ...(store ? { store } : {}) } as RuntimeOptions);
   const monitor = await serveMonitor(runtime, { port: args.port, host: args.host, token: args.token });
   if (typeof loaded.setup === 'function') await (loaded.setup as (runtime: Runtime) => unknown)(runtime);
-  log(`routilux: serving ${registry.names().map((n) => JSON.stringify(n)).join(', ')}`);
-  log(`routilux: monitor at ${monitor.url}${args.token ? ' (token required)' : ''}`);
-
-  await new Promise<void>((done) => {
+  // Listening before saying so: stderr to a pipe is written synchronously, so a supervisor may signal at once.
+  const stopped = new Promise<void>((done) => {
     const stop = (signal: NodeJS.Signals) => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -70,6 +68,9 @@ export async function serve(args: ServeArguments, log: (line: string) => void): 
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  log(`routilux: serving ${registry.names().map((n) => JSON.stringify(n)).join(', ')}`);
+  log(`routilux: monitor at ${monitor.url}${args.token ? ' (token required)' : ''}`);
+  await stopped;
   await monitor.close();
   await runtime.shutdown({ timeout: 10_000 });
   await (store as { close?: () => Promise<void> } | undefined)?.close?.();
